@@ -1,0 +1,200 @@
+// The expander: walks a program body, expanding macros and setf places until only core forms
+// remain. Lists a macro builds get the call site's span and an origin chain for diagnostics.
+
+import { CompileError, type Note, type Span, fail } from "./diag.ts";
+import { Cons, type Datum, NIL, type Origin, Sym, cells, list, print, spanOf } from "./sexp.ts";
+import type { MacroContext, SetfFunction } from "./registry.ts";
+
+/** Where the expander finds macros (the compile-time interpreter implements this). */
+export interface MacroHost {
+  macroFunction(name: Sym): ((form: Cons, env: unknown) => Datum) | undefined;
+}
+
+const MAX_DEPTH = 500;
+
+const lname = (d: Datum): string | undefined => (d instanceof Sym ? d.name.toLowerCase() : undefined);
+
+/** Notes for a form made by macros: "expanded from macro 'X'" down the chain. */
+export function originNotes(origin: Origin | undefined): Note[] {
+  const notes: Note[] = [];
+  for (let o = origin; o; o = o.parent) notes.push({ message: `expanded from macro "${o.macro}"`, span: o.span });
+  return notes;
+}
+
+export class Expander {
+  private depth = 0;
+
+  constructor(
+    private readonly host: MacroHost,
+    private readonly setfs: Map<string, { value: SetfFunction }>,
+    private readonly ctx: MacroContext,
+  ) {}
+
+  expandBody(forms: Datum[]): Datum[] {
+    return forms.map((f) => this.expand(f));
+  }
+
+  expand(form: Datum): Datum {
+    if (!(form instanceof Cons)) return form;
+    const head = form.car;
+    const name = lname(head);
+    if (name === undefined) return this.mapArgs(form, 0);
+    switch (name) {
+      case "quote": case "declare": case "asm":
+        return form;
+      case "let": case "let*":
+        return this.expandLet(form);
+      case "dotimes":
+        return this.expandDotimes(form);
+      case "setf":
+        return this.expandSetf(form);
+      case "macrolet": case "symbol-macrolet": case "flet": case "labels":
+        fail(`"${name}" is not supported inside program bodies yet; define the macro or function at top level`, spanOf(form));
+    }
+    const macro = this.host.macroFunction(head as Sym);
+    if (macro) return this.expand(this.callMacro(name, form, macro));
+    return this.mapArgs(form, 1);
+  }
+
+  /** Run a macro on `form` and mark what it built with the call site. */
+  callMacro(name: string, form: Cons, macro: (form: Cons, env: unknown) => Datum): Datum {
+    if (++this.depth > MAX_DEPTH) {
+      this.depth = 0;
+      fail(`Macro expansion too deep (more than ${MAX_DEPTH} nested expansions): does "${name}" expand into itself?`, spanOf(form), originNotes(form.origin));
+    }
+    try {
+      let out: Datum;
+      try {
+        out = macro(form, undefined);
+      } catch (e) {
+        if (e instanceof CompileError) {
+          // Errors raised inside a macro: point at the call site as well.
+          for (const d of e.diagnostics) {
+            if (!d.notes.some((n) => n.message.includes(`"${name}"`))) {
+              d.notes.push({ message: `in expansion of macro "${name}"`, span: spanOf(form) }, ...originNotes(form.origin));
+            }
+            if (!d.span) d.span = spanOf(form);
+          }
+        }
+        throw e;
+      }
+      const origin: Origin = { macro: name, span: spanOf(form), parent: form.origin };
+      markExpansion(out, spanOf(form), origin, new Set());
+      return out;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private mapArgs(form: Cons, skip: number): Datum {
+    const items = cells(form);
+    const out = new Cons(form.car, NIL);
+    copyMeta(form, out);
+    let tail = out;
+    for (let i = 1; i < items.length; i++) {
+      const c = items[i];
+      const next = new Cons(i < skip ? c.car : this.expand(c.car), NIL);
+      next.carSpan = c.carSpan;
+      tail.cdr = next;
+      tail = next;
+    }
+    if (skip === 0) out.car = this.expand(form.car);
+    return out;
+  }
+
+  private expandLet(form: Cons): Datum {
+    const [, bindings, ...body] = cells(form);
+    if (!bindings) return form;
+    const newBindings = cells(bindings.car).map((c) => {
+      const spec = c.car;
+      if (!(spec instanceof Cons)) return spec;
+      const parts = cells(spec);
+      const last = parts[parts.length - 1];
+      if (parts.length < 2) return spec;
+      const init = this.expand(last.car);
+      const rebuilt = list(...parts.slice(0, -1).map((p) => p.car), init) as Cons;
+      copyMeta(spec, rebuilt);
+      cells(rebuilt).forEach((cell, i) => (cell.carSpan = parts[i].carSpan));
+      return rebuilt;
+    });
+    const bl = list(...newBindings);
+    if (bl instanceof Cons) {
+      copyMeta(bindings.car as Cons, bl);
+      cells(bl).forEach((cell, i) => (cell.carSpan = cells(bindings.car)[i].carSpan));
+    }
+    return rebuild(form, [form.car, bl, ...body.map((b) => this.expand(b.car))], [form, bindings, ...body]);
+  }
+
+  private expandDotimes(form: Cons): Datum {
+    const [, spec, ...body] = cells(form);
+    if (!spec || !(spec.car instanceof Cons)) return form;
+    const parts = cells(spec.car);
+    const newSpec = list(parts[0]?.car ?? NIL, ...parts.slice(1).map((p) => this.expand(p.car))) as Cons;
+    copyMeta(spec.car, newSpec);
+    cells(newSpec).forEach((cell, i) => (cell.carSpan = parts[i]?.carSpan));
+    return rebuild(form, [form.car, newSpec, ...body.map((b) => this.expand(b.car))], [form, spec, ...body]);
+  }
+
+  private expandSetf(form: Cons): Datum {
+    const args = cells(form.cdr);
+    if (args.length % 2 !== 0) fail(`"setf" needs an even number of arguments (place value …), got ${args.length}`, spanOf(form), originNotes(form.origin));
+    const outs: Datum[] = [];
+    for (let i = 0; i < args.length; i += 2) {
+      outs.push(this.setfOne(form, args[i], args[i + 1]));
+    }
+    if (outs.length === 1) return outs[0];
+    const p = list(this.ctx.sym("progn"), ...outs) as Cons;
+    copyMeta(form, p);
+    return p;
+  }
+
+  private setfOne(form: Cons, placeCell: Cons, valueCell: Cons): Datum {
+    let place = placeCell.car;
+    for (let guard = 0; guard < MAX_DEPTH; guard++) {
+      if (place instanceof Sym) {
+        const q = list(this.ctx.sym("setq"), place, this.expand(valueCell.car)) as Cons;
+        copyMeta(form, q);
+        cells(q)[1].carSpan = placeCell.carSpan;
+        cells(q)[2].carSpan = valueCell.carSpan;
+        return q;
+      }
+      if (!(place instanceof Cons) || !(place.car instanceof Sym)) break;
+      const pname = place.car.name.toLowerCase();
+      const setf = this.setfs.get(pname);
+      if (setf) {
+        const out = setf.value(place, valueCell.car, this.ctx);
+        markExpansion(out, spanOf(form), { macro: `setf ${pname}`, span: spanOf(form), parent: form.origin }, new Set());
+        return this.expand(out);
+      }
+      const macro = this.host.macroFunction(place.car);
+      if (!macro) break;
+      place = this.callMacro(pname, place, macro);
+    }
+    return fail(`Cannot setf ${print(placeCell.car)}: not a variable or a known place`, placeCell.carSpan ?? spanOf(placeCell.car) ?? spanOf(form), originNotes(form.origin));
+  }
+}
+
+function copyMeta(from: Cons, to: Cons): void {
+  to.span = from.span;
+  to.origin = from.origin;
+}
+
+function rebuild(form: Cons, items: Datum[], oldCells: Cons[]): Cons {
+  const out = list(...items) as Cons;
+  copyMeta(form, out);
+  cells(out).forEach((c, i) => (c.carSpan = oldCells[i]?.carSpan ?? (i === 0 ? form.carSpan : undefined)));
+  return out;
+}
+
+/** Give every cons a macro built (no span of its own) the call site's span and the origin. */
+function markExpansion(d: Datum, span: Span | undefined, origin: Origin, seen: Set<Cons>): void {
+  let c: Datum = d;
+  while (c instanceof Cons && !seen.has(c)) {
+    seen.add(c);
+    if (c.span || c.origin) return; // the user's own code (or already marked)
+    c.span = span;
+    c.origin = origin;
+    if (c.car instanceof Cons) markExpansion(c.car, span, origin, seen);
+    c = c.cdr;
+  }
+}

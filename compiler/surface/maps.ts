@@ -1,0 +1,74 @@
+// Built-in high-level map macros (seed 000): getmap, (setf (getmap …)), remmap, and the map
+// increment behind (incf (getmap …)). Struct keys (key-size > 8) use the -ptr forms.
+
+import { Cons, type Datum, Sym, cells } from "../sexp.ts";
+import type { MacroContext, Plugin } from "../registry.ts";
+import type { MapDecl } from "../unit.ts";
+import { tmpl } from "./template.ts";
+
+const args = (form: Cons): Datum[] => cells(form.cdr).map((c) => c.car);
+
+function mapArg(ctx: MacroContext, form: Cons, d: Datum | undefined): MapDecl {
+  const m = d instanceof Sym ? ctx.map(d.name.toLowerCase()) : undefined;
+  if (!m) ctx.error(`Expected a map name${d === undefined ? "" : `, got ${d instanceof Sym ? `"${d.name.toLowerCase()}"` : "an expression"}`}`, form);
+  return m;
+}
+
+function arity(ctx: MacroContext, form: Cons, n: number, usage: string): Datum[] {
+  const a = args(form);
+  if (a.length !== n) ctx.error(`"${(form.car as Sym).name.toLowerCase()}" takes ${n} arguments ${usage}, got ${a.length}`, form);
+  return a;
+}
+
+const scalarValue = (m: MapDecl): string | undefined =>
+  ({ 1: "u8", 2: "u16", 4: "u32", 8: "u64" } as Record<number, string>)[m.valueSize];
+
+const isArrayLike = (m: MapDecl) => m.type === "array" || m.type === "percpu-array";
+
+/** The pointer-taking variant when the key is a struct (key-size > 8). */
+const op = (m: MapDecl, base: string) => (m.keySize > 8 ? `${base}-ptr` : base);
+
+export const mapsPlugin: Plugin = {
+  name: "whistler:maps",
+  setup(api) {
+    api.macro("getmap", (form, ctx) => {
+      const [md, key] = arity(ctx, form, 2, "(map key)");
+      const m = mapArg(ctx, form, md);
+      const t = scalarValue(m);
+      if (!t) return tmpl(ctx.symbols, `(${op(m, "map-lookup")} ?m ?key)`, { m: md, key });
+      const p = ctx.gensym("P");
+      return tmpl(ctx.symbols, `(let ((?p (${op(m, "map-lookup")} ?m ?key))) (if ?p (load ${t} ?p 0) 0))`, { p, m: md, key });
+    });
+    api.setf("getmap", (place, value, ctx) => {
+      const [md, key] = arity(ctx, place, 2, "(map key)");
+      const m = mapArg(ctx, place, md);
+      return tmpl(ctx.symbols, `(${op(m, "map-update")} ?m ?key ?value 0)`, { m: md, key, value });
+    });
+    api.macro("remmap", (form, ctx) => {
+      const [md, key] = arity(ctx, form, 2, "(map key)");
+      const m = mapArg(ctx, form, md);
+      return tmpl(ctx.symbols, `(${op(m, "map-delete")} ?m ?key)`, { m: md, key });
+    });
+    // (%map-incf map key delta): array maps add atomically when the entry exists; hash maps
+    // also insert delta when the key is missing.
+    api.macro("%map-incf", (form, ctx) => {
+      const [md, key, delta] = arity(ctx, form, 3, "(map key delta)");
+      const m = mapArg(ctx, form, md);
+      const t = scalarValue(m);
+      if (t !== "u64" && t !== "u32") ctx.error(`incf on map "${m.name}" needs a value-size of 4 or 8 bytes, not ${m.valueSize}`, form);
+      const p = ctx.gensym("P");
+      if (isArrayLike(m)) {
+        return tmpl(ctx.symbols, `(let ((?p (${op(m, "map-lookup")} ?m ?key))) (when ?p (atomic-add ?p 0 ?delta ${t})))`, { p, m: md, key, delta });
+      }
+      // Evaluate the key once: spill it to the stack and use the pointer forms for both calls.
+      const k = ctx.gensym("K");
+      const keyPtr = m.keySize > 8 ? key : tmpl(ctx.symbols, `(%spill ${m.keySize} ?key)`, { key });
+      return tmpl(
+        ctx.symbols,
+        `(let* ((?k ?keyPtr) (?p (map-lookup-ptr ?m ?k)))
+           (if ?p (atomic-add ?p 0 ?delta ${t}) (map-update-ptr ?m ?k (%spill ${m.valueSize} ?delta) 0)))`,
+        { k, keyPtr, p, m: md, delta },
+      );
+    });
+  },
+};
