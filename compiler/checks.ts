@@ -73,9 +73,10 @@ export function checkNullDerefs(fn: Function): Diagnostic[] {
       for (const p of preds[b]) {
         const pin = inSet.get(p);
         if (pin === null || pin === undefined) continue;
-        const out = new Set(pin);
+        const out: Set<VReg> = new Set<VReg>(pin);
         edgeFacts(p, b).forEach((f) => out.add(f));
-        acc = acc === null ? out : new Set([...acc].filter((x) => out.has(x)));
+        const prevAcc: Set<VReg> | null = acc;
+        acc = prevAcc === null ? out : new Set<VReg>([...prevAcc].filter((x: VReg) => out.has(x)));
       }
       const prev = inSet.get(b);
       if (acc !== null && (prev === null || prev === undefined || prev.size !== acc.size || [...acc].some((x) => !prev.has(x)))) {

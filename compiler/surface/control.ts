@@ -42,7 +42,7 @@ export const controlPlugin: Plugin = {
       let out: Datum = NIL;
       for (let i = clauses.length - 1; i >= 0; i--) {
         const clause = clauses[i].car;
-        if (!(clause instanceof Cons)) ctx.error("Malformed cond clause: expected (test body…)", spanOf(clause) ?? clauses[i].carSpan ?? form);
+        if (!(clause instanceof Cons)) return ctx.error("Malformed cond clause: expected (test body…)", spanOf(clause) ?? clauses[i].carSpan ?? form);
         const [test, ...body] = [clause.car, ...args(clause)];
         const isT = lname(test) === "t" || lname(test) === "otherwise";
         if (body.length === 0) {

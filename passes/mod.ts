@@ -1,0 +1,17 @@
+// The built-in optimisation passes, registered through the plugin API like any user plugin.
+
+import type { Plugin } from "../compiler/registry.ts";
+import { copyProp } from "./copy_prop.ts";
+import { constFold } from "./const_fold.ts";
+import { dce } from "./dce.ts";
+import { simplifyCfg } from "./simplify_cfg.ts";
+import { redundantJumps } from "./redundant_jumps.ts";
+
+export const BUILTIN_PASSES = [copyProp, constFold, simplifyCfg, dce, redundantJumps];
+
+export const passesPlugin: Plugin = {
+  name: "whistler:passes",
+  setup(api) {
+    for (const p of BUILTIN_PASSES) api.pass(p);
+  },
+};
