@@ -7,5 +7,6 @@ import { controlPlugin } from "./surface/control.ts";
 import { mapsPlugin } from "./surface/maps.ts";
 import { protocolsPlugin } from "./surface/protocols.ts";
 import { passesPlugin } from "../passes/mod.ts";
+import { sizeofPlugin } from "./surface/structs.ts";
 
-export const BUILTIN_PLUGINS: Plugin[] = [constantsPlugin, controlPlugin, mapsPlugin, protocolsPlugin, passesPlugin];
+export const BUILTIN_PLUGINS: Plugin[] = [constantsPlugin, controlPlugin, mapsPlugin, sizeofPlugin, protocolsPlugin, passesPlugin];

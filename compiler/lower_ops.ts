@@ -265,6 +265,10 @@ export const OPERATOR_FORMS: Record<string, FormHandler> = {
     }
     return base;
   },
+  log2: (L, form, args) => {
+    arity(L, form, args, 1);
+    return log2(L, L.expr(args[0]));
+  },
   "%spill": (L, form, args) => {
     arity(L, form, args, 2);
     const size = Number(constArg(L, args[0], "size of %spill"));
@@ -379,6 +383,29 @@ export const OPERATOR_FORMS: Record<string, FormHandler> = {
   },
   ...ASM_OPS,
 };
+
+/**
+ * floor(log2(x)) of the 64-bit value (0 for 0): a binary search over 32, 16, 8, 4, 2, 1 bits,
+ * each step a compare, a conditional shift and a conditional add (6 steps, no loop).
+ */
+function log2(L: Lowerer, x0: VReg): VReg {
+  const xv = { name: "%log2-x" }, rv = { name: "%log2-r" };
+  L.b.writeVar(xv, x0);
+  L.b.writeVar(rv, L.const(0n));
+  for (const bits of [32, 16, 8, 4, 2, 1]) {
+    const yes = L.b.newBlock(), join = L.b.newBlock();
+    const x = L.b.readVar(xv);
+    L.branch("uge", x, L.const(1n << BigInt(bits)), yes, join);
+    L.b.seal(yes);
+    L.b.setBlock(yes);
+    L.b.writeVar(xv, bin(L, "lshr", L.b.readVar(xv), L.const(BigInt(bits))));
+    L.b.writeVar(rv, bin(L, "add", L.b.readVar(rv), L.const(BigInt(bits))));
+    L.b.jump(join);
+    L.b.seal(join);
+    L.b.setBlock(join);
+  }
+  return L.b.readVar(rv);
+}
 
 /** A call to a BPF helper by its kernel name with '_' → '-', or undefined when `name` is not one. */
 export function helperCall(L: Lowerer, name: string, form: Cons, args: Arg[]): VReg | undefined {

@@ -68,6 +68,24 @@ export function structPlugin(s: StructDecl, structs: Map<string, StructDecl>): P
   };
 }
 
+/** (sizeof NAME): the size in bytes of a struct or header, as a constant. */
+export const sizeofPlugin: Plugin = {
+  name: "whistler:sizeof",
+  setup(api) {
+    api.macro("sizeof", (form, ctx) => {
+      const [t] = arity(ctx, form, 1, 1);
+      const name = t instanceof Sym ? t.name.toLowerCase() : undefined;
+      const scalar: Record<string, bigint> = { u8: 1n, i8: 1n, u16: 2n, i16: 2n, u32: 4n, i32: 4n, u64: 8n, i64: 8n };
+      if (name && scalar[name]) return scalar[name];
+      const s = name ? ctx.struct(name) : undefined;
+      if (s) return BigInt(s.size);
+      const hdr = name ? ctx.constant(`+${name}-hdr-len+`) : undefined;
+      if (hdr !== undefined) return hdr;
+      return ctx.error(`sizeof: unknown type ${name ? `"${name}"` : ""} (a struct, header or scalar type)`, form);
+    });
+  },
+};
+
 /** Accessors `(NAME-FIELD ptr)` with ntoh conversion for :net-order fields, and their setf. */
 export function headerPlugin(h: HeaderDef, pluginName = `defheader ${h.name}`): Plugin {
   return {
