@@ -18,9 +18,10 @@ import { encode, byteOffsets } from "./asm/encode.ts";
 import type { Insn } from "./asm/insn.ts";
 import { writeObject, type ProgramCode, type MapDef } from "./object.ts";
 import { annotatedAsm } from "./asm_text.ts";
+import { pretty } from "./pretty.ts";
 import { btfType, ctxTypeDesc } from "./btf_types.ts";
 import type { FileProvider } from "./files.ts";
-import { Interp } from "./interp/interp.ts";
+import { Interp } from "./interp/mod.ts";
 import type { HeaderDecl, MapDecl, ProgDecl, StructDecl } from "./unit.ts";
 import { BUILTIN_PLUGINS } from "./builtins.ts";
 
@@ -251,7 +252,7 @@ class Compilation {
     const out: string[] = [];
     for (const [p, body] of expanded) {
       out.push(`(defprog ${p.name} (:type :${p.type.name} :section ${JSON.stringify(p.section)} :license ${JSON.stringify(p.license)})`);
-      for (const f of body) out.push(`  ${print(f)}`);
+      for (const f of body) out.push(`  ${pretty(f, 2)}`);
       out[out.length - 1] += ")";
       out.push("");
     }

@@ -41,9 +41,10 @@ export function equalp(a: Datum, b: Datum, budget: Budget, depth = 0): boolean {
     if (a instanceof Char && b instanceof Char) return lowerChar(a.code) === lowerChar(b.code);
     if (depth >= MAX_DATA_DEPTH) budget.fail(`Data nested too deeply to compare (more than ${MAX_DATA_DEPTH} levels)`);
     if (a instanceof Vector && b instanceof Vector) {
-      if (a.items.length !== b.items.length) return false;
+      const bv = b;
+      if (a.items.length !== bv.items.length) return false;
       budget.tick(a.items.length);
-      return a.items.every((x, i) => equalp(x, b.items[i], budget, depth + 1));
+      return a.items.every((x, i) => equalp(x, bv.items[i], budget, depth + 1));
     }
     if (a instanceof HashTable && b instanceof HashTable) {
       if (a.test !== b.test || a.entries.size !== b.entries.size) return false;

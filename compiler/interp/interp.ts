@@ -1,18 +1,31 @@
 // The compile-time interpreter core: the evaluation loop (tail forms and calls run in place so a
 // Lisp call costs about one host frame), step/depth budgets, and errors turned into located diagnostics.
 
-import { CompileError, type Note, type Span, error as diagError } from "../diag.ts";
+import type { Span } from "../diag.ts";
 import type { FileProvider } from "../files.ts";
 import { Cons, type Datum, NIL, type Procedure, Sym, SymbolTable, T } from "../sexp.ts";
 import { BUILTIN_TABLES } from "./builtins.ts";
 import { KeyContext } from "./equality.ts";
 import { type LambdaList, bindArgs, parseLambdaList, plural } from "./lambda_list.ts";
 import { type Budget, printDatum, printShort } from "./print.ts";
-import { SPECIAL_FORMS, type SpecialForm } from "./special_forms.ts";
+import type { SpecialForm } from "./forms.ts";
+import { NESTING_MESSAGE, toCompileError } from "./diagnostics.ts";
+import { expandOnce, macroletScope, skipDeclarations, symbolMacroletScope, toplevel, whoOf } from "./macros.ts";
+import { SPECIAL_FORMS } from "./special_forms.ts";
 import {
-  BlockExit, Builtin, Closure, Condition, type DynSave, Env, GoExit, isProcedure, LispError, MacroEnv,
-  type MacroEntry, type MacroFn, ResourceError, TAIL, ThrowExit, VarBinding,
+  BlockExit, type BlockToken, Builtin, Closure, Condition, type DynSave, Env, isProcedure, LispError, MacroEnv,
+  type MacroEntry, type MacroFn, ResourceError, TAIL, VarBinding,
 } from "./values.ts";
+
+/**
+ * Budget of nested host frames, in units of very roughly 150 bytes of (cold, unoptimised) host
+ * stack: a nested `eval` costs 2; a special form, builtin, closure call or macro call holding
+ * frames while evaluation goes deeper costs 3 more (lambda-list init forms, backquote and loops a
+ * little more). Measured against V8's default ~1 MB stack (Deno), the smallest we run on, with a
+ * margin for the caller's frames; checked in `evalIn`. A host RangeError is still mapped to the
+ * same diagnostic as a last resort.
+ */
+export const NEST_LIMIT = 5000;
 
 export interface InterpOptions {
   symbols: SymbolTable;
@@ -44,7 +57,7 @@ export class Interp implements Budget {
   readonly warnings: string[] = [];
   readonly stepLimit: number;
   readonly depthLimit: number;
-  /** Limit on nested evaluations (host frames), derived from the depth limit. */
+  /** Limit on nested host frames (see NEST_LIMIT). */
   readonly nestLimit: number;
 
   // Global definitions.
@@ -67,25 +80,34 @@ export class Interp implements Budget {
   /** Set by special forms that return TAIL. */
   tailForm: Datum = NIL;
   tailEnv: Env;
-  tailBlock: object | null = null;
+  tailBlock: BlockToken | null = null;
   pendingDyn: DynSave[] | null = null;
   readonly catchTags: Datum[] = [];
   private active = 0;
-  private macroEnvNow: MacroEnv | null = null;
-  private readonly emptyMenv = MacroEnv.empty();
+  gentempCounter = 0;
+  /** The macro environment of the macro call being expanded (for &environment). */
+  macroEnvNow: MacroEnv | null = null;
+  readonly emptyMenv = MacroEnv.empty();
   private readonly expansions = new WeakMap<Cons, { fn: MacroFn; menv: MacroEnv | null; exp: Datum }>();
   private readonly llCache = [new WeakMap<Cons, LambdaList>(), new WeakMap<Cons, LambdaList>()];
   readonly funcallFn: Builtin;
   readonly applyFn: Builtin;
+  readonly T = T;
+  readonly PROGN: Sym;
+  /** Private block name used by LOOP-FINISH. */
+  readonly loopFinish = new Sym("LOOP-FINISH", false);
+  /** Per-form analyses (parsed LOOP plans), keyed by the form. */
+  readonly formCache = new WeakMap<Cons, unknown>();
 
   constructor(opts: InterpOptions) {
     this.symbols = opts.symbols;
     this.files = opts.files;
     this.stepLimit = opts.stepLimit ?? 5_000_000;
     this.depthLimit = opts.depthLimit ?? 2000;
-    this.nestLimit = Math.max(200, this.depthLimit * 3);
+    this.nestLimit = NEST_LIMIT;
     this.keys = new KeyContext(this);
     this.tailEnv = this.global;
+    this.PROGN = this.symbols.intern("PROGN");
     this.globals.set(NIL, NIL);
     this.globals.set(T, T);
     this.constants.add(NIL);
@@ -98,6 +120,9 @@ export class Interp implements Budget {
     }
     this.funcallFn = this.fdefs.get(this.symbols.intern("FUNCALL"))!.fn as Builtin;
     this.applyFn = this.fdefs.get(this.symbols.intern("APPLY"))!.fn as Builtin;
+    const stdout = this.symbols.intern("*STANDARD-OUTPUT*");
+    this.globals.set(stdout, T);
+    this.specials.add(stdout);
     for (const [name, value] of [["MOST-POSITIVE-FIXNUM", (1n << 62n) - 1n], ["MOST-NEGATIVE-FIXNUM", -(1n << 62n)],
       ["PI", Math.PI], ["CALL-ARGUMENTS-LIMIT", 4096n], ["LAMBDA-PARAMETERS-LIMIT", 4096n]] as const) {
       this.defineConstant(this.symbols.intern(name), value);
@@ -114,7 +139,7 @@ export class Interp implements Budget {
 
   /** Evaluate a form with top-level semantics (progn, eval-when, macrolet … processed as top level). */
   evalToplevel(form: Datum, span?: Span): Datum {
-    return this.guard(() => this.toplevel(form, this.global), span ?? (form instanceof Cons ? form.span : undefined));
+    return this.guard(() => toplevel(this, form, this.global), span ?? (form instanceof Cons ? form.span : undefined));
   }
 
   eval(form: Datum): Datum {
@@ -132,7 +157,7 @@ export class Interp implements Budget {
   }
 
   macroexpand1(form: Datum, env?: MacroEnv): [Datum, boolean] {
-    return this.guard(() => this.expandOnce(form, env ?? null), form instanceof Cons ? form.span : undefined);
+    return this.guard(() => expandOnce(this, form, env ?? null), form instanceof Cons ? form.span : undefined);
   }
 
   functionValue(name: Sym): Procedure | undefined {
@@ -158,12 +183,12 @@ export class Interp implements Budget {
 
   /** A macro environment extended by `(macrolet BINDINGS …)`'s bindings (for the BPF expander). */
   withMacrolet(bindings: Datum, env: MacroEnv): MacroEnv {
-    return this.guard(() => this.macroletScope(bindings, this.global.withMenv(env)), bindings instanceof Cons ? bindings.span : undefined);
+    return this.guard(() => macroletScope(this, bindings, this.global.withMenv(env)), bindings instanceof Cons ? bindings.span : undefined);
   }
 
   /** A macro environment extended by `(symbol-macrolet BINDINGS …)`'s bindings. */
   withSymbolMacrolet(bindings: Datum, env: MacroEnv): MacroEnv {
-    return this.guard(() => this.symbolMacroletScope(bindings, env), bindings instanceof Cons ? bindings.span : undefined);
+    return this.guard(() => symbolMacroletScope(this, bindings, env), bindings instanceof Cons ? bindings.span : undefined);
   }
 
   // ---- Evaluation ----
@@ -175,10 +200,11 @@ export class Interp implements Budget {
       return form instanceof Sym ? this.varValue(form, env, undefined) : form;
     }
     const nest0 = this.nest;
-    if (++this.nest > this.nestLimit) this.tooDeep();
+    if ((this.nest += 2) > this.nestLimit) this.nestTooDeep();
     const cur0 = this.cur;
     const base = this.stack.length;
-    let blocks: object[] | null = null;
+    // Blocks established in place here (all in tail position) are tagged with this owner.
+    let owner: object | null = null;
     let dyn: DynSave[] | null = null;
     let result: Datum = NIL;
     try {
@@ -195,14 +221,16 @@ export class Interp implements Budget {
         if (head instanceof Sym) {
           const def = this.fdefs.get(head);
           if (def?.special) {
+            this.nest += 3;
             const r = def.special(this, form, env);
+            this.nest -= 3;
             if (r !== TAIL) {
               result = r;
               break;
             }
             form = this.tailForm;
             env = this.tailEnv;
-            if (this.tailBlock) (blocks ??= []).push(this.tailBlock), this.tailBlock = null;
+            if (this.tailBlock) this.tailBlock.owner = owner ??= {}, this.tailBlock = null;
             if (this.pendingDyn) dyn = dyn ? dyn.concat(this.pendingDyn) : this.pendingDyn, this.pendingDyn = null;
             continue;
           }
@@ -233,12 +261,13 @@ export class Interp implements Budget {
         }
         const args: Datum[] = [];
         for (let c: Datum = form.cdr; c instanceof Cons; c = c.cdr) {
+          if (++this.steps > this.stepLimit) this.tooManySteps();
           const a: Datum = c.car;
           args.push(a instanceof Sym ? this.varValue(a, env, c.carSpan) : a instanceof Cons ? this.evalIn(a, env) : a);
         }
         while (fn === this.funcallFn || fn === this.applyFn) {
           if (args.length < (fn === this.funcallFn ? 1 : 2)) this.arityError(fn, args.length);
-          if (fn === this.applyFn) args.push(...this.items(args.pop()!, "APPLY"));
+          if (fn === this.applyFn) for (const x of this.items(args.pop()!, "APPLY")) args.push(x);
           fn = this.toFunction(args.shift()!);
         }
         if (!(fn instanceof Closure)) {
@@ -251,12 +280,12 @@ export class Interp implements Budget {
           this.stack.push(fn);
         }
         env = this.enterClosure(fn, args);
-        if (this.tailBlock) (blocks ??= []).push(this.tailBlock), this.tailBlock = null;
+        if (this.tailBlock) this.tailBlock.owner = owner ??= {}, this.tailBlock = null;
         if (this.pendingDyn) dyn = dyn ? dyn.concat(this.pendingDyn) : this.pendingDyn, this.pendingDyn = null;
         form = this.bodyTail(fn.body, env);
       }
     } catch (e) {
-      if (blocks === null || !(e instanceof BlockExit) || !blocks.includes(e.token)) throw e;
+      if (owner === null || !(e instanceof BlockExit) || e.token.owner !== owner) throw e;
       result = e.value;
       this.mv = e.mv;
     } finally {
@@ -272,6 +301,7 @@ export class Interp implements Budget {
   bodyTail(body: Datum, env: Env): Datum {
     if (!(body instanceof Cons)) return NIL;
     while (body.cdr instanceof Cons) {
+      this.tick();
       this.evalCell(body, env);
       body = body.cdr;
     }
@@ -281,7 +311,10 @@ export class Interp implements Budget {
   /** Evaluate a list of forms, returning the last value. */
   progn(body: Datum, env: Env): Datum {
     let r: Datum = NIL;
-    for (let c = body; c instanceof Cons; c = c.cdr) r = this.evalCell(c, env);
+    for (let c = body; c instanceof Cons; c = c.cdr) {
+      this.tick();
+      r = this.evalCell(c, env);
+    }
     if (body === NIL) this.mv = null;
     return r;
   }
@@ -330,9 +363,10 @@ export class Interp implements Budget {
     return this.specials.has(sym);
   }
 
-  /** Bind a special variable dynamically; the binding form restores it via `pendingDyn`. */
-  bindSpecial(sym: Sym, value: Datum): void {
-    (this.pendingDyn ??= []).push({ sym, had: this.globals.has(sym), old: this.globals.get(sym) });
+  /** Bind a special variable dynamically, recording the old value in `saves`. */
+  bindSpecial(sym: Sym, value: Datum, saves: DynSave[]): void {
+    if (this.constants.has(sym)) this.fail(`Cannot bind constant "${sym.name}"`, "PROGRAM-ERROR");
+    saves.push({ sym, had: this.globals.has(sym), old: this.globals.get(sym) });
     this.globals.set(sym, value);
   }
 
@@ -368,20 +402,16 @@ export class Interp implements Budget {
   private enterClosure(fn: Closure, args: Datum[]): Env {
     const ll = fn.params;
     let env: Env;
-    if (ll.max === ll.min && ll.min === ll.vars.length && !ll.whole && !fn.env.menv?.hasSymbolMacros) {
+    if (ll.simple && !fn.env.menv?.hasSymbolMacros && (this.specials.size === 0 || !ll.vars.some((s) => this.specials.has(s)))) {
       if (args.length !== ll.min) this.programError(`${whoOf(fn)} takes ${args.length < ll.min ? "at least" : "at most"} ${plural(ll.min)}, got ${args.length}`);
       let vars = fn.env.vars;
-      for (let i = 0; i < args.length; i++) {
-        const s = ll.required[i] as Sym;
-        if (this.specials.has(s)) this.bindSpecial(s, args[i]);
-        else vars = new VarBinding(s, args[i], vars);
-      }
+      for (let i = 0; i < args.length; i++) vars = new VarBinding(ll.required[i] as Sym, args[i], vars);
       env = fn.env.withVars(vars);
     } else {
       env = bindArgs(this, ll, args, null, fn.env, whoOf(fn));
     }
     if (fn.blockName) {
-      const token = {};
+      const token: BlockToken = { owner: null };
       this.tailBlock = token;
       env = env.withBlock(fn.blockName, token);
     }
@@ -397,24 +427,32 @@ export class Interp implements Budget {
 
   callBuiltin(fn: Builtin, args: Datum[]): Datum {
     if (args.length < fn.min || args.length > fn.max) this.arityError(fn, args.length);
+    this.nest += 3;
     const r = fn.fn(this, args);
+    this.nest -= 3;
     if (!fn.multi) this.mv = null;
     return r;
   }
 
-  private runClosure(fn: Closure, enter: () => Env): Datum {
+  /** Call a closure, `enter` binding its parameters (a new host frame, unlike calls in `evalIn`). */
+  runClosure(fn: Closure, enter: () => Env): Datum {
     const base = this.stack.length;
     if (base >= this.depthLimit) this.tooDeep();
     this.stack.push(fn);
+    this.nest += 3;
     const env = enter();
     const block = this.tailBlock;
     const dyn = this.pendingDyn;
     this.tailBlock = null;
     this.pendingDyn = null;
     const mark = block ? this.mark() : undefined;
-    let r: Datum;
+    let r: Datum = NIL;
+    this.mv = null;
     try {
-      r = this.progn(fn.body, env);
+      for (let c = fn.body; c instanceof Cons; c = c.cdr) {
+        this.tick();
+        r = c.car instanceof Cons ? this.evalIn(c.car, env) : this.evalCell(c, env);
+      }
     } catch (e) {
       if (!block || !(e instanceof BlockExit) || e.token !== block) throw e;
       this.restore(mark!);
@@ -423,6 +461,7 @@ export class Interp implements Budget {
     } finally {
       if (dyn) this.undoDyn(dyn);
     }
+    this.nest -= 3;
     this.stack.length = base;
     return r;
   }
@@ -446,32 +485,6 @@ export class Interp implements Budget {
 
   // ---- Macros ----
 
-  /** The Lisp macro function for a defmacro/macrolet closure. */
-  macroFn(c: Closure): MacroFn {
-    return (form, menv) => this.guard(() => this.callMacro(c, form, menv), form.span);
-  }
-
-  private callMacro(c: Closure, form: Cons, menv: MacroEnv | null): Datum {
-    const saved = this.macroEnvNow;
-    this.macroEnvNow = menv;
-    try {
-      return this.runClosure(c, () => {
-        const cells: Cons[] = [];
-        const args: Datum[] = [];
-        let d: Datum = form.cdr;
-        for (; d instanceof Cons; d = d.cdr) cells.push(d), args.push(d.car);
-        const dotted = d;
-        const tail = (i: number): Datum => (i < cells.length ? cells[i] : dotted);
-        const env = bindArgs(this, c.params, args, tail, c.env, whoOf(c), form);
-        const token = {};
-        this.tailBlock = token;
-        return env.withBlock(c.blockName ?? NIL, token);
-      });
-    } finally {
-      this.macroEnvNow = saved;
-    }
-  }
-
   currentMacroEnv(): Datum {
     return (this.macroEnvNow ?? this.emptyMenv) as unknown as Datum;
   }
@@ -484,75 +497,6 @@ export class Interp implements Budget {
     return exp;
   }
 
-  /** One macroexpansion step of `form` (macros and symbol macros) in `menv`. */
-  expandOnce(form: Datum, menv: MacroEnv | null): [Datum, boolean] {
-    if (form instanceof Sym) {
-      const sm = menv?.localSymbolMacro(form);
-      return sm ? [sm.expansion, true] : [form, false];
-    }
-    if (!(form instanceof Cons) || !(form.car instanceof Sym)) return [form, false];
-    const local = menv?.localMacro(form.car);
-    const fn = local !== undefined ? local : this.fdefs.get(form.car)?.macro?.fn;
-    if (!fn) return [form, false];
-    return [fn(form, menv ?? this.emptyMenv), true];
-  }
-
-  macroletScope(bindings: Datum, env: Env): MacroEnv {
-    const defs: [Sym, MacroFn][] = [];
-    const defEnv = new Env(null, null, env.menv);
-    for (const b of this.items(bindings, "MACROLET")) {
-      if (!(b instanceof Cons) || !(b.car instanceof Sym) || !(b.cdr instanceof Cons)) {
-        this.syntaxError(`Bad MACROLET binding ${this.show(b)}`, b instanceof Cons ? b.span : undefined);
-      }
-      const name = b.car as Sym;
-      const rest = b.cdr as Cons;
-      const c = this.makeClosure(name.name, "macro", rest.car, rest.cdr, defEnv, name, b.span);
-      defs.push([name, this.macroFn(c)]);
-    }
-    return (env.menv ?? this.emptyMenv).withMacros(defs);
-  }
-
-  symbolMacroletScope(bindings: Datum, menv: MacroEnv | null): MacroEnv {
-    const defs: [Sym, Datum][] = [];
-    for (const b of this.items(bindings, "SYMBOL-MACROLET")) {
-      const parts = b instanceof Cons ? this.items(b) : [];
-      if (parts.length !== 2 || !(parts[0] instanceof Sym)) {
-        this.syntaxError(`Bad SYMBOL-MACROLET binding ${this.show(b)}`, b instanceof Cons ? b.span : undefined);
-      }
-      defs.push([parts[0] as Sym, parts[1]]);
-    }
-    return (menv ?? this.emptyMenv).withSymbolMacros(defs);
-  }
-
-  /** Top-level processing: progn, eval-when, macrolet, symbol-macrolet and locally keep top-levelness. */
-  toplevel(form: Datum, env: Env): Datum {
-    for (;;) {
-      if (!(form instanceof Cons) || !(form.car instanceof Sym)) return this.evalIn(form, env);
-      if (form.span) this.cur = form.span;
-      const name = form.car.name;
-      const def = this.fdefs.get(form.car);
-      if (def?.special) {
-        if (name === "PROGN" || name === "LOCALLY") return this.toplevelBody(form.cdr, env);
-        if (name === "EVAL-WHEN") return evalWhenRuns(this, form) ? this.toplevelBody((form.cdr as Cons).cdr, env) : NIL;
-        if (name === "MACROLET" || name === "SYMBOL-MACROLET") {
-          const bindings = form.cdr instanceof Cons ? form.cdr.car : this.syntaxError(`${name} needs bindings`, form.span);
-          const menv = name === "MACROLET" ? this.macroletScope(bindings, env) : this.symbolMacroletScope(bindings, env.menv);
-          return this.toplevelBody((form.cdr as Cons).cdr, env.withMenv(menv));
-        }
-        return this.evalIn(form, env);
-      }
-      const [exp, expanded] = this.expandOnce(form, env.menv);
-      if (!expanded) return this.evalIn(form, env);
-      form = exp;
-    }
-  }
-
-  private toplevelBody(body: Datum, env: Env): Datum {
-    let r: Datum = NIL;
-    for (let c = body; c instanceof Cons; c = c.cdr) r = this.toplevel(c.car, env);
-    return r;
-  }
-
   // ---- Budgets, errors, state ----
 
   tick(n = 1): void {
@@ -562,6 +506,11 @@ export class Interp implements Budget {
 
   private tooManySteps(): never {
     throw new ResourceError(`Compile-time evaluation exceeded the step limit (${this.stepLimit} steps): possible infinite loop`, this.cur);
+  }
+
+  /** The host-stack budget ran out (deep evaluation through frame-heavy forms). */
+  nestTooDeep(): never {
+    throw new ResourceError(NESTING_MESSAGE, this.cur);
   }
 
   tooDeep(): never {
@@ -594,8 +543,10 @@ export class Interp implements Budget {
     return printShort(d, true);
   }
 
+  /** prin1 (readably) or princ text of `d`; from outside an evaluation, errors are CompileErrors. */
   print(d: Datum, readably: boolean): string {
-    return printDatum(d, readably, this);
+    if (this.active > 0) return printDatum(d, readably, this);
+    return this.guard(() => printDatum(d, readably, this), undefined);
   }
 
   /** Elements of a proper list (charging steps); `who` names the function for the error. */
@@ -640,68 +591,9 @@ export class Interp implements Budget {
     try {
       return f();
     } catch (e) {
-      throw this.toCompileError(e);
+      throw toCompileError(this, e);
     } finally {
       this.active--;
     }
   }
-
-  private notes(): Note[] {
-    const out: Note[] = [];
-    let prev: Closure | undefined;
-    for (let i = this.stack.length - 1; i >= 0 && out.length < 8; i--) {
-      const c = this.stack[i];
-      if (c === prev) continue;
-      prev = c;
-      const what = c.kind === "macro" ? `in macro "${c.name}"` : c.kind === "function" ? `in function "${c.name}"` : "in anonymous function";
-      out.push({ message: what, span: c.span });
-    }
-    return out;
-  }
-
-  private toCompileError(e: unknown): CompileError {
-    const notes = this.notes();
-    if (e instanceof CompileError) {
-      const [first, ...rest] = e.diagnostics;
-      if (!first) return e;
-      return new CompileError([{ ...first, span: first.span ?? this.cur, notes: [...first.notes, ...notes] }, ...rest]);
-    }
-    let message: string;
-    let span = this.cur;
-    if (e instanceof LispError || e instanceof ResourceError) {
-      message = e.message;
-      span = e.span ?? span;
-    } else if (e instanceof BlockExit) message = "RETURN-FROM a block that is no longer active";
-    else if (e instanceof GoExit) message = "GO to a TAGBODY that is no longer active";
-    else if (e instanceof ThrowExit) message = `No CATCH for tag ${this.show(e.tag)}`;
-    else if (e instanceof RangeError && /call stack|stack size|recursion/i.test(e.message)) {
-      message = `Compile-time recursion too deep (more than ${this.depthLimit} nested calls)`;
-    } else if (e instanceof RangeError && /bigint/i.test(e.message)) message = "Integer too large";
-    else if (e instanceof RangeError && /string length/i.test(e.message)) message = "String too long";
-    else message = `Internal error in compile-time evaluation: ${e instanceof Error ? e.message : String(e)}`;
-    return new CompileError([diagError(message, span, notes)]);
-  }
-}
-
-const whoOf = (c: Closure): string =>
-  c.kind === "macro" ? `Macro "${c.name}"` : c.kind === "function" ? `Function "${c.name}"` : "Anonymous function";
-
-/** Drop a docstring (when more forms follow) and leading declarations from a body. */
-export function skipDeclarations(body: Datum): Datum {
-  while (body instanceof Cons) {
-    const f = body.car;
-    if (f instanceof Cons && f.car instanceof Sym && f.car.name === "DECLARE") body = body.cdr;
-    else if (typeof f === "string" && body.cdr instanceof Cons) body = body.cdr;
-    else break;
-  }
-  return body;
-}
-
-/** Whether an eval-when form's body runs at compile time. */
-export function evalWhenRuns(ip: Interp, form: Cons): boolean {
-  const rest = form.cdr;
-  if (!(rest instanceof Cons)) return ip.syntaxError("EVAL-WHEN needs a list of situations", form.span);
-  return ip.items(rest.car, "EVAL-WHEN").some((s) =>
-    s instanceof Sym && [":COMPILE-TOPLEVEL", ":EXECUTE", "COMPILE", "EVAL"].includes(s.name)
-  );
 }

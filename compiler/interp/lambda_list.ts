@@ -2,9 +2,10 @@
 // located errors for malformed lists, and binding arguments to parameters.
 
 import type { Span } from "../diag.ts";
-import { Cons, type Datum, NIL, Sym, T, list } from "../sexp.ts";
+import { Cons, type Datum, NIL, Sym, T } from "../sexp.ts";
+import { fromArray } from "./check.ts";
 import type { Interp } from "./interp.ts";
-import { Env, VarBinding } from "./values.ts";
+import { type DynSave, Env, VarBinding } from "./values.ts";
 
 export type Pattern = Sym | LambdaList;
 export interface OptParam { pat: Pattern; init: Datum; svar?: Sym }
@@ -25,22 +26,24 @@ export interface LambdaList {
   max: number;
   /** Every variable the list binds (to shadow symbol macros). */
   vars: Sym[];
+  /** Only required plain variables. */
+  simple: boolean;
   source: Datum;
 }
 
-const ORDER: Record<string, number> = {
+const ORDER: Record<string, number> = Object.freeze({
   "&OPTIONAL": 1, "&REST": 2, "&BODY": 2, "&KEY": 3, "&ALLOW-OTHER-KEYS": 4, "&AUX": 5,
-};
+});
 
 /** Parse a lambda list; `macro` enables destructuring, &whole, &environment and dotted rest. */
 export function parseLambdaList(ip: Interp, ll: Datum, macro: boolean, span?: Span): LambdaList {
   const where = (ll instanceof Cons ? ll.span : undefined) ?? span;
-  const bad = (msg: string, at?: Span): never => ip.syntaxError(`Malformed lambda list: ${msg}`, at ?? where);
+  const bad: (msg: string, at?: Span) => never = (msg, at) => ip.syntaxError(`Malformed lambda list: ${msg}`, at ?? where);
   if (ll !== NIL && !(ll instanceof Cons)) {
     if (macro && ll instanceof Sym) ll = new Cons(ip.symbols.intern("&REST"), new Cons(ll, NIL));
     else bad(`expected a list of parameters, got ${ip.show(ll)}`);
   }
-  const out: LambdaList = { required: [], optional: [], allowOtherKeys: false, aux: [], min: 0, max: 0, vars: [], source: ll };
+  const out: LambdaList = { required: [], optional: [], allowOtherKeys: false, aux: [], min: 0, max: 0, vars: [], simple: false, source: ll };
   let state = 0;
   let stateName = "";
   let restTaken = false;
@@ -62,6 +65,7 @@ export function parseLambdaList(ip: Interp, ll: Datum, macro: boolean, span?: Sp
     return variable(x, at, after);
   };
   while (d instanceof Cons) {
+    ip.tick();
     const cell: Cons = d;
     const x = cell.car;
     const at = cell.carSpan ?? (x instanceof Cons ? x.span : undefined);
@@ -148,6 +152,8 @@ export function parseLambdaList(ip: Interp, ll: Datum, macro: boolean, span?: Sp
   }
   out.min = out.required.length;
   out.max = out.rest || out.keys ? Infinity : out.required.length + out.optional.length;
+  out.simple = out.max === out.min && !out.whole && !out.envVar && out.aux.length === 0 &&
+    out.required.every((p) => p instanceof Sym);
   return out;
 
   function paramSpec(x: Datum, at: Span | undefined): [Datum, Datum, Sym | undefined] {
@@ -161,8 +167,10 @@ export function parseLambdaList(ip: Interp, ll: Datum, macro: boolean, span?: Sp
 const isEnvKw = (d: Datum): boolean => d instanceof Sym && d.name === "&ENVIRONMENT";
 
 /** Collects bindings into a new environment; special variables are bound dynamically. */
-class Binder {
+export class Binder {
   vars: VarBinding | null;
+  /** Saved special bindings, undone if binding fails, else handed to `ip.pendingDyn`. */
+  readonly saves: DynSave[] = [];
   constructor(private readonly ip: Interp, private readonly base: Env) {
     this.vars = base.vars;
   }
@@ -170,8 +178,19 @@ class Binder {
     return this.base.withVars(this.vars);
   }
   bind(sym: Sym, value: Datum): void {
-    if (this.ip.isSpecial(sym)) this.ip.bindSpecial(sym, value);
+    if (this.ip.isSpecial(sym)) this.ip.bindSpecial(sym, value, this.saves);
     else this.vars = new VarBinding(sym, value, this.vars);
+  }
+  /** Run the binding phase `f`; on success publish the special bindings as pending. */
+  run(f: () => void): Env {
+    try {
+      f();
+    } catch (e) {
+      this.ip.undoDyn(this.saves);
+      throw e;
+    }
+    if (this.saves.length) this.ip.pendingDyn = this.saves;
+    return this.env();
   }
   eval(form: Datum): Datum {
     return form === NIL ? NIL : this.ip.evalIn(form, this.env());
@@ -188,15 +207,17 @@ export function bindArgs(
 ): Env {
   const menv = env.menv?.hasSymbolMacros ? env.menv.withVariables(ll.vars) : env.menv;
   const b = new Binder(ip, menv === env.menv ? env : env.withMenv(menv));
-  bindInto(ip, b, ll, args, tail, who, whole);
-  return b.env();
+  ip.nest += 7;
+  const out = b.run(() => bindInto(ip, b, ll, args, tail, who, whole));
+  ip.nest -= 7;
+  return out;
 }
 
 function bindInto(
   ip: Interp, b: Binder, ll: LambdaList, args: Datum[], tail: ((i: number) => Datum) | null, who: string, whole?: Datum,
 ): void {
   const n = args.length;
-  if (ll.whole) bindPattern(ip, b, ll.whole, whole ?? list(...args), who);
+  if (ll.whole) bindPattern(ip, b, ll.whole, whole ?? fromArray(args), who);
   if (ll.envVar) b.bind(ll.envVar, ip.currentMacroEnv());
   if (n < ll.min) ip.programError(`${who} takes at least ${plural(ll.min)}, got ${n}`);
   if (n > ll.max) ip.programError(`${who} takes at most ${plural(ll.max)}, got ${n}`);
@@ -207,7 +228,7 @@ function bindInto(
     bindPattern(ip, b, o.pat, supplied ? args[i++] : b.eval(o.init), who);
     if (o.svar) b.bind(o.svar, supplied ? T : NIL);
   }
-  if (ll.rest) bindPattern(ip, b, ll.rest, tail ? tail(i) : list(...args.slice(i)), who);
+  if (ll.rest) bindPattern(ip, b, ll.rest, tail ? tail(i) : fromArray(args.slice(i)), who);
   if (ll.keys) {
     const rest = args.slice(i);
     if (rest.length % 2) ip.programError(`${who} got an odd number of keyword arguments`);
@@ -233,6 +254,13 @@ function bindInto(
     }
   }
   for (const a of ll.aux) b.bind(a.sym, b.eval(a.init));
+}
+
+/** Bind the destructuring lambda list `ll` to the list `value` (destructuring-bind). */
+export function destructure(ip: Interp, ll: LambdaList, value: Datum, env: Env, who: string): Env {
+  const menv = env.menv?.hasSymbolMacros ? env.menv.withVariables(ll.vars) : env.menv;
+  const b = new Binder(ip, menv === env.menv ? env : env.withMenv(menv));
+  return b.run(() => bindPattern(ip, b, ll, value, who));
 }
 
 function bindPattern(ip: Interp, b: Binder, p: Pattern, value: Datum, who: string): void {

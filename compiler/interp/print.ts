@@ -10,17 +10,20 @@ export interface Budget {
   fail(message: string): never;
 }
 
+/** Steps charged per printed object (printing is dearer than an evaluation step). */
+const PRINT_COST = 4;
+
 /** Deepest car-nesting the printer (and other recursive walkers) will follow. */
 export const MAX_DATA_DEPTH = 1000;
 
-const NAMED_CHARS: Record<number, string> = {
+const NAMED_CHARS: Record<number, string> = Object.freeze({
   32: "Space", 10: "Newline", 9: "Tab", 13: "Return", 0: "Nul", 8: "Backspace", 127: "Rubout", 12: "Page",
   27: "Escape", 7: "Bell",
-};
+});
 
-const QUOTE_PREFIX: Record<string, string> = {
+const QUOTE_PREFIX: Record<string, string> = Object.freeze({
   QUOTE: "'", QUASIQUOTE: "`", UNQUOTE: ",", "UNQUOTE-SPLICING": ",@", FUNCTION: "#'",
-};
+});
 
 /** Print `d` readably (prin1) or for humans (princ). */
 export function printDatum(d: Datum, readably: boolean, budget: Budget): string {
@@ -53,7 +56,7 @@ export function printShort(d: Datum, readably = true, max = 80): string {
 }
 
 export function printSymbol(s: Sym, readably: boolean): string {
-  if (!readably) return s.name;
+  if (!readably) return s.keyword ? s.name.slice(1) : s.name;
   const plain = /^[A-Z0-9+\-*/<>=!?%&$^_~.:@\[\]{}]+$/.test(s.name) && !/^[+-]?[0-9]+\.?$/.test(s.name) &&
     !/^[+-]?[0-9]*\.[0-9]+([eEdD][+-]?[0-9]+)?$/.test(s.name);
   const body = plain ? s.name : `|${s.name.replace(/([|\\])/g, "\\$1")}|`;
@@ -69,7 +72,7 @@ export function printFloat(n: number): string {
 }
 
 function write(d: Datum, readably: boolean, budget: Budget, out: string[], depth: number): void {
-  budget.tick();
+  budget.tick(PRINT_COST);
   if (d instanceof Sym) {
     out.push(printSymbol(d, readably));
   } else if (typeof d === "bigint") {

@@ -25,8 +25,6 @@ export class Closure implements Procedure {
   ) {}
 }
 
-export type BuiltinFn = (ip: never, args: Datum[]) => Datum;
-
 /** A function implemented in TypeScript. `min`/`max` are checked before `fn` runs. */
 export class Builtin implements Procedure {
   readonly procedure = true as const;
@@ -75,8 +73,13 @@ export class ResourceError extends Error {
 }
 
 /** Non-local exits. They are not Errors (no stack capture); each carries a unique token. */
+/** Identity of an active block; `owner` tags blocks an `eval` established in place. */
+export interface BlockToken {
+  owner: object | null;
+}
+
 export class BlockExit {
-  constructor(readonly token: object, readonly value: Datum, readonly mv: Datum[] | null) {}
+  constructor(readonly token: BlockToken, readonly value: Datum, readonly mv: Datum[] | null) {}
 }
 export class GoExit {
   constructor(readonly token: object, readonly index: number) {}
@@ -94,7 +97,7 @@ export class FunBinding {
   constructor(readonly sym: Sym, public fn: Procedure, readonly next: FunBinding | null) {}
 }
 export class BlockBinding {
-  constructor(readonly name: Sym, readonly token: object, readonly next: BlockBinding | null) {}
+  constructor(readonly name: Sym, readonly token: BlockToken, readonly next: BlockBinding | null) {}
 }
 export class TagBinding {
   constructor(readonly tags: Map<unknown, number>, readonly token: object, readonly next: TagBinding | null) {}
@@ -119,7 +122,7 @@ export class Env {
   withMenv(menv: MacroEnv | null): Env {
     return new Env(this.vars, this.funs, menv, this.blocks, this.tags);
   }
-  withBlock(name: Sym, token: object): Env {
+  withBlock(name: Sym, token: BlockToken): Env {
     return new Env(this.vars, this.funs, this.menv, new BlockBinding(name, token, this.blocks), this.tags);
   }
   withTags(tags: Map<unknown, number>, token: object): Env {
@@ -165,19 +168,21 @@ export class MacroEnv {
   withVariables(names: Iterable<Sym>): MacroEnv {
     return this.hasSymbolMacros ? new MacroEnv(this, { kind: "variables", names: new Set(names) }) : this;
   }
-  /** The local macro named `name`, unless absent or shadowed by a local function. */
-  localMacro(name: Sym): MacroFn | undefined {
+  /** The local macro named `name`; null when a local function shadows it, undefined when absent. */
+  localMacro(name: Sym): MacroFn | null | undefined {
+    // deno-lint-ignore no-this-alias
     for (let e: MacroEnv | null = this; e; e = e.parent) {
       const s = e.scope;
       if (s?.kind === "macros") {
         const fn = s.defs.get(name);
         if (fn) return fn;
-      } else if (s?.kind === "functions" && s.names.has(name)) return undefined;
+      } else if (s?.kind === "functions" && s.names.has(name)) return null;
     }
     return undefined;
   }
   /** The expansion of local symbol macro `name` (boxed), unless absent or shadowed by a variable. */
   localSymbolMacro(name: Sym): { expansion: Datum } | undefined {
+    // deno-lint-ignore no-this-alias
     for (let e: MacroEnv | null = this; e; e = e.parent) {
       const s = e.scope;
       if (s?.kind === "symbol-macros") {
@@ -205,6 +210,3 @@ export interface MacroEntry {
   closure?: Closure;
   plugin?: string;
 }
-
-export const isCondition = (d: unknown): d is Condition => d instanceof Condition;
-export const isSymbol = (d: unknown): d is Sym => d instanceof Sym;
