@@ -2,7 +2,7 @@
 // passes → layout → object. Pure: everything it reads comes in through CompileOptions.
 
 import { CompileError, type Diagnostic, type Span, error, warning } from "./diag.ts";
-import { Cons, type Datum, SymbolTable, list, print, spanOf } from "./sexp.ts";
+import { Cons, type Datum, Sym, SymbolTable, list, spanOf } from "./sexp.ts";
 import { readAll } from "./reader.ts";
 import { Registry, type MacroContext, type Plugin, RegistryError } from "./registry.ts";
 import { Expander, originNotes } from "./expand.ts";
@@ -266,9 +266,10 @@ class Compilation {
       evalToplevel: (form, span) => this.interp.evalToplevel(form, span),
       evalExpr: (form) => this.interp.eval(form),
       macroexpand1: (form) => {
-        if (!(form.car instanceof Object) || !this.interp.macroFunction(form.car as never)) return undefined;
+        const fn = form.car instanceof Sym ? this.interp.macroFunction(form.car) : undefined;
+        if (!fn) return undefined;
         const ex = new Expander(this.interp, this.registry.setfs, this.ctxForMacro());
-        return ex.callMacro(print(form.car).toLowerCase(), form, this.interp.macroFunction(form.car as never)!);
+        return ex.callMacro((form.car as Sym).name.toLowerCase(), form, fn);
       },
       usePlugin: (p) => this.use(p),
       include: (path, span) => this.include(path, span),

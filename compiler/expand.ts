@@ -4,10 +4,13 @@
 import { CompileError, type Note, type Span, fail } from "./diag.ts";
 import { Cons, type Datum, NIL, type Origin, Sym, cells, list, print, spanOf } from "./sexp.ts";
 import type { MacroContext, SetfFunction } from "./registry.ts";
+import { MacroEnv } from "./interp/mod.ts";
 
 /** Where the expander finds macros (the compile-time interpreter implements this). */
 export interface MacroHost {
-  macroFunction(name: Sym): ((form: Cons, env: unknown) => Datum) | undefined;
+  macroFunction(name: Sym, env?: MacroEnv): ((form: Cons, env: MacroEnv) => Datum) | undefined;
+  withMacrolet(bindings: Datum, env: MacroEnv): MacroEnv;
+  withSymbolMacrolet(bindings: Datum, env: MacroEnv): MacroEnv;
 }
 
 const MAX_DEPTH = 500;
@@ -23,6 +26,8 @@ export function originNotes(origin: Origin | undefined): Note[] {
 
 export class Expander {
   private depth = 0;
+  /** The lexical macro environment (macrolet, symbol-macrolet, shadowing let bindings). */
+  private env: MacroEnv = MacroEnv.empty();
 
   constructor(
     private readonly host: MacroHost,
@@ -35,6 +40,10 @@ export class Expander {
   }
 
   expand(form: Datum): Datum {
+    if (form instanceof Sym) {
+      const sm = this.env.localSymbolMacro(form);
+      return sm ? this.expand(sm.expansion) : form;
+    }
     if (!(form instanceof Cons)) return form;
     const head = form.car;
     const name = lname(head);
@@ -48,16 +57,18 @@ export class Expander {
         return this.expandDotimes(form);
       case "setf":
         return this.expandSetf(form);
-      case "macrolet": case "symbol-macrolet": case "flet": case "labels":
-        fail(`"${name}" is not supported inside program bodies yet; define the macro or function at top level`, spanOf(form));
+      case "macrolet": case "symbol-macrolet":
+        return this.expandMacrolet(name, form);
+      case "flet": case "labels":
+        fail(`"${name}" is not supported inside program bodies (BPF-to-BPF calls are not generated); use a macro (macrolet) instead`, spanOf(form));
     }
-    const macro = this.host.macroFunction(head as Sym);
+    const macro = this.host.macroFunction(head as Sym, this.env);
     if (macro) return this.expand(this.callMacro(name, form, macro));
     return this.mapArgs(form, 1);
   }
 
   /** Run a macro on `form` and mark what it built with the call site. */
-  callMacro(name: string, form: Cons, macro: (form: Cons, env: unknown) => Datum): Datum {
+  callMacro(name: string, form: Cons, macro: (form: Cons, env: MacroEnv) => Datum): Datum {
     if (++this.depth > MAX_DEPTH) {
       this.depth = 0;
       fail(`Macro expansion too deep (more than ${MAX_DEPTH} nested expansions): does "${name}" expand into itself?`, spanOf(form), originNotes(form.origin));
@@ -65,7 +76,7 @@ export class Expander {
     try {
       let out: Datum;
       try {
-        out = macro(form, undefined);
+        out = macro(form, this.env);
       } catch (e) {
         if (e instanceof CompileError) {
           // Errors raised inside a macro: point at the call site as well.
@@ -83,6 +94,19 @@ export class Expander {
       return out;
     } finally {
       this.depth--;
+    }
+  }
+
+  /** (macrolet (defs…) body…) and (symbol-macrolet (defs…) body…): expand the body in the scope. */
+  private expandMacrolet(name: string, form: Cons): Datum {
+    const [, defs, ...body] = cells(form);
+    if (!defs) fail(`Malformed ${name}: expected (${name} (definitions…) body…)`, spanOf(form));
+    const saved = this.env;
+    this.env = name === "macrolet" ? this.host.withMacrolet(defs.car, saved) : this.host.withSymbolMacrolet(defs.car, saved);
+    try {
+      return rebuild(form, [this.ctx.sym("progn"), ...body.map((b) => this.expand(b.car))], [form, ...body]);
+    } finally {
+      this.env = saved;
     }
   }
 
@@ -122,7 +146,14 @@ export class Expander {
       copyMeta(bindings.car as Cons, bl);
       cells(bl).forEach((cell, i) => (cell.carSpan = cells(bindings.car)[i].carSpan));
     }
-    return rebuild(form, [form.car, bl, ...body.map((b) => this.expand(b.car))], [form, bindings, ...body]);
+    const names = cells(bindings.car).map((c) => (c.car instanceof Cons ? c.car.car : c.car)).filter((x): x is Sym => x instanceof Sym);
+    const saved = this.env;
+    this.env = saved.withVariables(names);
+    try {
+      return rebuild(form, [form.car, bl, ...body.map((b) => this.expand(b.car))], [form, bindings, ...body]);
+    } finally {
+      this.env = saved;
+    }
   }
 
   private expandDotimes(form: Cons): Datum {
@@ -166,7 +197,7 @@ export class Expander {
         markExpansion(out, spanOf(form), { macro: `setf ${pname}`, span: spanOf(form), parent: form.origin }, new Set());
         return this.expand(out);
       }
-      const macro = this.host.macroFunction(place.car);
+      const macro = this.host.macroFunction(place.car, this.env);
       if (!macro) break;
       place = this.callMacro(pname, place, macro);
     }
