@@ -13,11 +13,11 @@ export const PIPELINES: Record<string, string[]> = {
   O0: [],
   O1: ["copy-prop", "const-fold", "simplify-cfg", "dce", "redundant-jumps"],
   O2: [
-    "copy-prop", "const-fold", "simplify-cfg", "dce",
+    "copy-prop", "const-fold", "offset-fold", "cse", "merge-returns", "simplify-cfg", "dce",
     "redundant-jumps",
   ],
   Os: [
-    "copy-prop", "const-fold", "simplify-cfg", "dce",
+    "copy-prop", "const-fold", "offset-fold", "cse", "merge-returns", "simplify-cfg", "dce",
     "redundant-jumps",
   ],
 };

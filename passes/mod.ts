@@ -6,8 +6,11 @@ import { constFold } from "./const_fold.ts";
 import { dce } from "./dce.ts";
 import { simplifyCfg } from "./simplify_cfg.ts";
 import { redundantJumps } from "./redundant_jumps.ts";
+import { offsetFold } from "./offset_fold.ts";
+import { cse } from "./cse.ts";
+import { mergeReturns } from "./merge_returns.ts";
 
-export const BUILTIN_PASSES = [copyProp, constFold, simplifyCfg, dce, redundantJumps];
+export const BUILTIN_PASSES = [copyProp, constFold, offsetFold, cse, mergeReturns, simplifyCfg, dce, redundantJumps];
 
 export const passesPlugin: Plugin = {
   name: "whistler:passes",
