@@ -14,6 +14,7 @@ import { hostFiles, readBytes, writeAtomic } from "./host/fs.ts";
 import { versionText } from "./host/version.ts";
 import { disassemble } from "./host/disasm.ts";
 import { HELP, commandHelp } from "./host/help.ts";
+import { BenchUsageError, cmdBench } from "./host/bench.ts";
 
 class UsageError extends Error {}
 
@@ -248,6 +249,13 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCompile(rest, "expanded");
       case "disasm":
         return cmdDisasm(rest);
+      case "bench":
+        try {
+          return cmdBench(rest);
+        } catch (e) {
+          if (e instanceof BenchUsageError) throw new UsageError(e.message);
+          throw e;
+        }
       default:
         throw new UsageError(`Unknown command "${cmd}"; see "whistler help"`);
     }

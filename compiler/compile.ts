@@ -150,6 +150,10 @@ class Compilation {
   private use(plugin: Plugin, options?: Record<string, string>): void {
     this.registry.use(plugin, options);
     this.installMacros();
+    for (const [name, { value }] of this.registry.constants) {
+      const sym = this.symbols.intern(name.toUpperCase());
+      if (this.interp.globalValue(sym) === undefined) this.interp.defineConstant(sym, value);
+    }
   }
 
   run(): Omit<CompileResult, "ok" | "diagnostics" | "sources"> {
@@ -265,6 +269,7 @@ class Compilation {
       constant: (n) => this.constant(n),
       evalToplevel: (form, span) => this.interp.evalToplevel(form, span),
       evalExpr: (form) => this.interp.eval(form),
+      defineConstant: (name, value) => this.interp.defineConstant(this.symbols.intern(name.toUpperCase()), value),
       macroexpand1: (form) => {
         const fn = form.car instanceof Sym ? this.interp.macroFunction(form.car) : undefined;
         if (!fn) return undefined;

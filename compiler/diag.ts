@@ -21,6 +21,8 @@ export interface Diagnostic {
   message: string;
   span?: Span;
   notes: Note[];
+  /** Raised by (error …) in compile-time code (reported at the macro's call site). */
+  raised?: boolean;
 }
 
 /** Thrown by any compiler stage for bad input; carries one or more diagnostics. */

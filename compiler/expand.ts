@@ -14,18 +14,29 @@ export interface MacroHost {
 }
 
 const MAX_DEPTH = 500;
+/** Nesting of forms the expander (and lowering) will walk. */
+export const MAX_NESTING = 1000;
+
+/** Forms the expander handles itself even if a macro of the same name exists. */
+const SPECIAL = new Set(["quote", "declare", "asm", "let", "let*", "dotimes", "setf", "macrolet", "symbol-macrolet", "flet", "labels"]);
 
 const lname = (d: Datum): string | undefined => (d instanceof Sym ? d.name.toLowerCase() : undefined);
 
 /** Notes for a form made by macros: "expanded from macro 'X'" down the chain. */
 export function originNotes(origin: Origin | undefined): Note[] {
   const notes: Note[] = [];
-  for (let o = origin; o; o = o.parent) notes.push({ message: `expanded from macro "${o.macro}"`, span: o.span });
+  for (let o = origin; o; o = o.parent) {
+    if (o.macro.startsWith("%") || o.macro.startsWith("setf %")) continue; // internal helpers
+    const last = notes[notes.length - 1];
+    if (last && last.message.endsWith(`"${o.macro}"`) && last.span === o.span) continue;
+    notes.push({ message: `expanded from macro "${o.macro}"`, span: o.span });
+  }
   return notes;
 }
 
 export class Expander {
   private depth = 0;
+  private nesting = 0;
   /** The lexical macro environment (macrolet, symbol-macrolet, shadowing let bindings). */
   private env: MacroEnv = MacroEnv.empty();
 
@@ -40,6 +51,30 @@ export class Expander {
   }
 
   expand(form: Datum): Datum {
+    if (!(form instanceof Cons)) return this.expandInner(form);
+    if (++this.nesting > MAX_NESTING) {
+      this.nesting = 0;
+      fail(`Expression nested too deeply (more than ${MAX_NESTING} levels)`, spanOf(form), originNotes(form.origin));
+    }
+    try {
+      // A macro call expands again and again until the head is no macro: count that chain.
+      let f: Datum = form;
+      for (let n = 0; f instanceof Cons && f.car instanceof Sym; n++) {
+        const macro = this.host.macroFunction(f.car, this.env);
+        const name = f.car.name.toLowerCase();
+        if (!macro || SPECIAL.has(name)) break;
+        if (n >= MAX_DEPTH) {
+          fail(`Macro expansion does not terminate: "${name}" expanded ${MAX_DEPTH} times in a row`, spanOf(form), originNotes(form.origin));
+        }
+        f = this.callMacro(name, f, macro);
+      }
+      return this.expandInner(f);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private expandInner(form: Datum): Datum {
     if (form instanceof Sym) {
       const sm = this.env.localSymbolMacro(form);
       return sm ? this.expand(sm.expansion) : form;
@@ -62,8 +97,12 @@ export class Expander {
       case "flet": case "labels":
         fail(`"${name}" is not supported inside program bodies (BPF-to-BPF calls are not generated); use a macro (macrolet) instead`, spanOf(form));
     }
+    if (name === "unquote" || name === "unquote-splicing") {
+      fail(`A comma (${name === "unquote" ? "," : ",@"}) outside a backquote`, spanOf(form), originNotes(form.origin));
+    }
+    if (name === "quasiquote") fail("A backquote can only be used in macros (compile-time code), not in a program body", spanOf(form));
     const macro = this.host.macroFunction(head as Sym, this.env);
-    if (macro) return this.expand(this.callMacro(name, form, macro));
+    if (macro) return this.expand(form);
     return this.mapArgs(form, 1);
   }
 
@@ -79,12 +118,25 @@ export class Expander {
         out = macro(form, this.env);
       } catch (e) {
         if (e instanceof CompileError) {
-          // Errors raised inside a macro: point at the call site as well.
+          // An error raised while a macro runs is reported at the user's call; where inside the
+          // macro it happened becomes a note.
+          const site = spanOf(form);
           for (const d of e.diagnostics) {
-            if (!d.notes.some((n) => n.message.includes(`"${name}"`))) {
-              d.notes.push({ message: `in expansion of macro "${name}"`, span: spanOf(form) }, ...originNotes(form.origin));
+            const inside = d.span;
+            // Macros are defined before they are used: a location before the call (or in another
+            // file) is inside the macro's definition, one at or after it is in the call's arguments.
+            const withinCall = inside && site && inside.file === site.file &&
+              (inside.line > site.line || (inside.line === site.line && inside.col >= site.col));
+            if (site && inside && !withinCall && d.raised) {
+              d.notes.unshift({ message: `raised while expanding macro "${name}", here`, span: inside });
+              d.span = site;
+            } else if (!inside) d.span = site;
+            else if (!withinCall && site && !d.notes.some((n) => n.span === site)) {
+              d.notes.push({ message: `in expansion of macro "${name}"`, span: site });
             }
-            if (!d.span) d.span = spanOf(form);
+            if (!name.startsWith("%") && !d.notes.some((n) => n.message.includes(`"${name}"`))) {
+              d.notes.push(...originNotes(form.origin));
+            }
           }
         }
         throw e;

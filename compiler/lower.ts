@@ -4,7 +4,8 @@
 import { type Span, fail } from "./diag.ts";
 import type { BlockId, Cond, Function, Inst, VReg } from "./ir.ts";
 import { FnBuilder, type Var } from "./ssa_builder.ts";
-import { Cons, type Datum, NIL, Sym, cells, print, spanOf } from "./sexp.ts";
+import { Cons, type Datum, NIL, type Origin, Sym, cells, print, spanOf } from "./sexp.ts";
+import { originNotes } from "./expand.ts";
 import { type ScalarName, SCALARS, type MapDecl, type ProgDecl, type StructDecl, isScalarName } from "./unit.ts";
 import { foldBin, foldCond, foldExt, u64 } from "./fold.ts";
 import { OPERATOR_FORMS, helperCall } from "./lower_ops.ts";
@@ -23,6 +24,8 @@ export interface Binding {
   type: ScalarName | null; // null: untyped u64
   /** Variables whose address is taken live in a stack slot. */
   slot?: number;
+  /** The variable holds the address of a stack object (a struct from make-NAME, stack-addr). */
+  stackPtr?: boolean;
 }
 
 class Scope {
@@ -68,8 +71,11 @@ export class Lowerer {
 
   // ---- helpers for operator modules ----
 
+  /** The macro expansion the form being lowered came from (for notes). */
+  origin: Origin | undefined;
+
   error(message: string, span?: Span): never {
-    fail(message, span ?? this.span);
+    fail(message, span ?? this.span, originNotes(this.origin));
   }
 
   private readonly defMap = new Map<VReg, Inst>();
@@ -142,11 +148,17 @@ export class Lowerer {
 
   /** Lower a form for its value. */
   expr(a: Arg): VReg {
-    return this.withSpan(a.span ?? spanOf(a.d), () => this.exprInner(a.d));
+    const saved = this.origin;
+    if (a.d instanceof Cons) this.origin = a.d.origin;
+    try {
+      return this.withSpan(a.span ?? spanOf(a.d), () => this.exprInner(a.d));
+    } finally {
+      this.origin = saved;
+    }
   }
 
   private exprInner(d: Datum): VReg {
-    if (typeof d === "bigint") return this.const(d);
+    if (typeof d === "bigint") return this.const(checkInt(this, d));
     if (d instanceof Sym) return this.symbolValue(d);
     if (typeof d === "string") this.error(`A string literal cannot be used as a value here: ${print(d)}`);
     if (!(d instanceof Cons)) this.error(`Cannot compile ${print(d)} as a program expression`);
@@ -361,6 +373,7 @@ export class Lowerer {
       }
       if (sequential) this.scope = inner;
       const v = init ? this.withSpan(span, () => this.expr(init!)) : this.const(0n);
+      if (init && this.isStackPointer(init.d, v)) bnd.stackPtr = true;
       if (sequential) {
         inner.vars.set(name, bnd);
         this.withSpan(span, () => this.writeBinding(bnd, v));
@@ -465,6 +478,10 @@ export class Lowerer {
     if (count === undefined) {
       this.error(`The count of dotimes must be a compile-time constant (the verifier needs a bound), got ${print(countArg.car)}`, countArg.carSpan ?? spanOf(spec));
     }
+    if (count > 0xffffffffn) {
+      const shown = BigInt.asIntN(64, count);
+      this.error(`The count of dotimes must be between 0 and 4294967295 (the counter is u32), got ${shown}`, countArg.carSpan ?? spanOf(spec));
+    }
     const bnd: Binding = { var: { name }, type: "u32" };
     const outer = this.scope;
     this.scope = new Scope(outer);
@@ -493,10 +510,48 @@ export class Lowerer {
     }
   }
 
+  /**
+   * Whether the value of form `d` (lowered to `v`) is the address of a stack object: a struct
+   * from make-NAME, (stack-addr x), or a variable bound to one.
+   */
+  isStackPointer(d: Datum, v: VReg): boolean {
+    if (this.defOf(v)?.op === "stack") return true;
+    if (d instanceof Sym) return this.scope.lookup(d.name.toLowerCase())?.stackPtr === true;
+    if (d instanceof Cons && d.car instanceof Sym) {
+      const head = d.car.name.toLowerCase();
+      if (head === "%make-struct" || head === "stack-addr" || head === "%spill") return true;
+      if ((head === "let" || head === "let*" || head === "progn") && d.cdr instanceof Cons) {
+        const items = cells(d.cdr);
+        return items.length > 0 && this.isStackPointer(items[items.length - 1].car, v);
+      }
+    }
+    return false;
+  }
+
+  private readonly freeTemps: number[] = [];
+
+  /** A stack slot for a value a helper reads during one call (map keys and values). */
+  tempSlot(size: number, name: string): number {
+    const i = this.freeTemps.findIndex((s) => this.b.fn.slots[s].size === size);
+    if (i >= 0) return this.freeTemps.splice(i, 1)[0];
+    return this.b.addSlot({ size, align: Math.min(8, size) as 1 | 2 | 4 | 8, name });
+  }
+
+  /** The call that read the temporary slots is done: they can be used again. */
+  releaseTemps(slots: number[]): void {
+    this.freeTemps.push(...slots);
+  }
+
   /** Binding of a variable by name (for `stack-addr`). */
   binding(name: string): Binding | undefined {
     return this.scope.lookup(name);
   }
+}
+
+/** An integer literal must fit 64 bits (as unsigned or signed). */
+function checkInt(L: Lowerer, v: bigint): bigint {
+  if (v >= 1n << 64n || v < -(1n << 63n)) L.error(`Integer ${v} does not fit in 64 bits`);
+  return v;
 }
 
 export const COMPARISONS: Record<string, Cond> = {

@@ -42,7 +42,7 @@ function checked(kind: BinKind, what: "divisor" | "shift"): FormHandler {
     for (const a of args.slice(1)) {
       const c = L.constValue(a.d);
       if (c !== undefined && what === "divisor" && c === 0n) L.error(`Division by zero: the ${kind === "umod" ? "modulus" : "divisor"} is the constant 0`, a.span ?? spanOf(form));
-      if (c !== undefined && what === "shift" && c >= 64n) L.error(`Shift count ${c} is out of range (0 to 63)`, a.span ?? spanOf(form));
+      if (c !== undefined && what === "shift" && c >= 64n) L.error(`Shift count ${BigInt.asIntN(64, c)} is out of range (0 to 63)`, a.span ?? spanOf(form));
       acc = bin(L, kind, acc, L.expr(a));
     }
     return acc;
@@ -100,21 +100,23 @@ function atomicForm(kind: "add" | "and" | "or" | "xor" | "xchg" | "cmpxchg", fet
 }
 
 /** Address of a stack slot holding `value` with `size` bytes (keys and values for map helpers). */
-function spill(L: Lowerer, value: VReg, size: number, what: string, span: Arg["span"]): VReg {
+function spill(L: Lowerer, value: VReg, size: number, what: string, span: Arg["span"], temps?: number[]): VReg {
   if (![1, 2, 4, 8].includes(size)) L.error(`A ${what} of ${size} bytes must be passed as a pointer (use a struct and the -ptr form)`, span);
-  const slot = L.b.addSlot({ size, align: size as 1 | 2 | 4 | 8, name: what });
+  const slot = temps ? L.tempSlot(size, what) : L.b.addSlot({ size, align: size as 1 | 2 | 4 | 8, name: what });
+  temps?.push(slot);
   const base = L.value((dst) => ({ op: "stack", dst, slot }));
   L.emit({ op: "store", size: size as Width, base, off: 0, value });
   return base;
 }
 
 /** A key/value argument: a pointer when already on the stack (struct) or when too big, else spilled. */
-function keyArg(L: Lowerer, a: Arg, size: number, what: string, asPointer: boolean): VReg {
+function keyArg(L: Lowerer, a: Arg, size: number, what: string, asPointer: boolean, temps?: number[]): VReg {
   const v = L.expr(a);
-  if (asPointer) return v;
-  const def = L.defOf(v);
-  if (def?.op === "stack" || size > 8) return v;
-  return spill(L, v, size, what, a.span);
+  if (asPointer || L.isStackPointer(a.d, v)) return v;
+  if (size > 8) {
+    L.error(`The ${what} is ${size} bytes: pass a struct (e.g. from make-NAME) or a pointer, not a number`, a.span);
+  }
+  return spill(L, v, size, what, a.span, temps);
 }
 
 function mapOf(L: Lowerer, a: Arg | undefined, form: Cons) {
@@ -132,14 +134,17 @@ function mapOp(kind: "lookup" | "update" | "delete", ptr: boolean): FormHandler 
   return (L, form, args) => {
     arity(L, form, args, kind === "update" ? 3 : 2, kind === "update" ? 4 : 2);
     const m = mapOf(L, args[0], form);
-    const key = keyArg(L, args[1], m.keySize, `key of ${m.name}`, ptr);
+    const temps: number[] = [];
+    const key = keyArg(L, args[1], m.keySize, `key of ${m.name}`, ptr, temps);
     const callArgs = [mapRef(L, m.symbol), key];
     if (kind === "update") {
-      callArgs.push(keyArg(L, args[2], m.valueSize, `value of ${m.name}`, ptr));
+      callArgs.push(keyArg(L, args[2], m.valueSize, `value of ${m.name}`, ptr, temps));
       callArgs.push(args[3] ? L.expr(args[3]) : L.const(0n));
     }
     const helper = kind === "lookup" ? 1 : kind === "update" ? 2 : 3;
-    return L.value((dst) => ({ op: "call", dst, helper, args: callArgs }));
+    const r = L.value((dst) => ({ op: "call", dst, helper, args: callArgs }));
+    L.releaseTemps(temps); // the helper has read the key and value
+    return r;
   };
 }
 
@@ -268,6 +273,11 @@ export const OPERATOR_FORMS: Record<string, FormHandler> = {
   log2: (L, form, args) => {
     arity(L, form, args, 1);
     return log2(L, L.expr(args[0]));
+  },
+  "%key-ptr": (L, form, args) => {
+    arity(L, form, args, 2);
+    const size = Number(constArg(L, args[0], "size of %key-ptr"));
+    return keyArg(L, args[1], size, "key", false);
   },
   "%spill": (L, form, args) => {
     arity(L, form, args, 2);

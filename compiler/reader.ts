@@ -45,8 +45,12 @@ interface Item {
   span: Span;
 }
 
+/** Deepest list nesting the reader accepts (the compiler's walks are recursive). */
+const MAX_READ_DEPTH = 1000;
+
 class Reader {
   pos = 0;
+  private depth = 0;
   private readonly lineStarts: number[] = [0];
 
   constructor(private readonly text: string, private readonly file: string, private readonly symbols: SymbolTable) {
@@ -144,6 +148,15 @@ class Reader {
   }
 
   private readList(start: number): Item {
+    if (++this.depth > MAX_READ_DEPTH) fail(`Lists nested too deeply (more than ${MAX_READ_DEPTH} levels)`, this.spanFrom(start, start + 1));
+    try {
+      return this.readListInner(start);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private readListInner(start: number): Item {
     this.pos++;
     const head = new Cons(NIL, NIL);
     let tail = head;

@@ -23,6 +23,8 @@ export interface TopEnv {
   constant(name: string): bigint | undefined;
   /** Evaluate a compile-time form (defmacro, defun, …) in the interpreter. */
   evalToplevel(form: Datum, span?: Span): Datum;
+  /** Make a constant visible to compile-time code (later defconstant expressions, macros). */
+  defineConstant(name: string, value: bigint): void;
   /** Evaluate an expression to a value (defconstant). */
   evalExpr(form: Datum, span?: Span): Datum;
   /** Expand a top-level macro call once, or undefined when `form` is not a macro call. */
@@ -90,6 +92,17 @@ export function processToplevel(form: Datum, span: Span, env: TopEnv, depth = 0)
   env.evalToplevel(form, fspan);
 }
 
+/** Maps and programs become ELF symbols (lower-case, '-' → '_'): two names may not collide. */
+function checkElfName(env: TopEnv, sym: string, what: string, span: Span): void {
+  for (const m of env.maps.values()) {
+    if (m.symbol === sym) fail(`The ELF symbol "${sym}" of ${what} is already used by map "${m.name}"`, span, m.span ? [{ message: `map "${m.name}" is defined here`, span: m.span }] : []);
+  }
+  for (const p of env.programs) {
+    if (p.symbol === sym) fail(`The ELF symbol "${sym}" of ${what} is already used by program "${p.name}"`, span, p.span ? [{ message: `program "${p.name}" is defined here`, span: p.span }] : []);
+  }
+  if (sym === "_license") fail(`"${sym}" is reserved for the license symbol`, span);
+}
+
 const MAP_TYPE_NAMES = [
   "hash", "array", "percpu-hash", "percpu-array", "lru-hash", "lru-percpu-hash", "lpm-trie", "ringbuf",
   "perf-event-array", "prog-array", "stack-trace", "sockmap", "sockhash", "devmap", "xskmap", "cpumap",
@@ -117,6 +130,7 @@ function defmap(form: Cons, span: Span, env: TopEnv): void {
   if (!name) fail("defmap needs a name: (defmap NAME :type T …)", span);
   const nspan = nameCell.carSpan ?? span;
   if (env.maps.has(name)) fail(`Map "${name}" is already defined`, nspan);
+  checkElfName(env, symbolName(name), `map "${name}"`, nspan);
   const o = options(rest, ["type", "key-size", "value-size", "max-entries", "map-flags", "key-type", "value-type", "pinning"], `defmap ${name}`, span);
   const typeOpt = o.get("type");
   if (!typeOpt) fail(`Map "${name}" needs a :type (one of ${MAP_TYPE_NAMES.map((t) => ":" + t).join(" ")})`, nspan);
@@ -176,6 +190,7 @@ function defprog(form: Cons, span: Span, env: TopEnv): void {
     fail(`defprog ${name} needs an option list after the name, e.g. (:type :xdp), even if empty: ()`, optsCell?.carSpan ?? nspan);
   }
   if (env.programs.some((p) => p.name === name)) fail(`Program "${name}" is already defined`, nspan);
+  checkElfName(env, symbolName(name), `program "${name}"`, nspan);
   const o = options(cells(optsCell.car), ["type", "section", "license"], `defprog ${name}`, optsCell.carSpan ?? span);
   const sectionOpt = o.get("section");
   if (sectionOpt && typeof sectionOpt.v !== "string") fail(`:section must be a string, got ${print(sectionOpt.v)}`, sectionOpt.span);
@@ -213,6 +228,7 @@ function defconstant(form: Cons, span: Span, env: TopEnv): void {
   const prev = env.constants.get(name);
   if (prev !== undefined && prev !== BigInt.asUintN(64, v)) fail(`Constant "${name}" is already defined with another value (${prev})`, nameCell.carSpan ?? span);
   env.constants.set(name, BigInt.asUintN(64, v));
+  env.defineConstant(name, v);
 }
 
 function parseType(d: Datum, env: TopEnv, span?: Span): TypeRef {

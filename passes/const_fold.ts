@@ -2,7 +2,7 @@
 // branches on constants into jumps.
 
 import type { SsaPass } from "../compiler/registry.ts";
-import { defMap, replaceAll } from "../compiler/ir_util.ts";
+import { defMap, prunePhis, replaceAll } from "../compiler/ir_util.ts";
 import type { Inst, VReg } from "../compiler/ir.ts";
 import { foldBin, foldBswap, foldCond, foldExt, u64 } from "../compiler/fold.ts";
 
@@ -58,6 +58,8 @@ export const constFold: SsaPass = {
       });
     }
     replaceAll(fn, phiConsts);
+    // Branches turned into jumps removed CFG edges: drop the φ inputs that came along them.
+    if (changed) prunePhis(fn);
     return changed;
   },
 };

@@ -51,7 +51,7 @@ export const cse: SsaPass = {
         if (i.op === "call") (i as { args: VReg[] }).args = i.args.map(resolve);
         if (i.op === "store" || i.op === "atomic" || i.op === "call" || i.op === "asm" || i.op === "ldabs" || i.op === "ldind") loads.clear();
         const k = key(i);
-        if (k !== undefined && "dst" in i) {
+        if (k !== undefined && "dst" in i && i.dst !== undefined) {
           const prev = scope.get(k);
           if (prev !== undefined) {
             replace.set(i.dst, prev);

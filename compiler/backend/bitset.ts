@@ -29,7 +29,7 @@ export class BitSet {
     let changed = false;
     const a = this.words, b = other.words;
     for (let k = 0; k < a.length; k++) {
-      const v = a[k] | b[k];
+      const v = (a[k] | b[k]) >>> 0;
       if (v !== a[k]) {
         a[k] = v;
         changed = true;

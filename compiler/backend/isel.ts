@@ -1,7 +1,8 @@
 // Instruction selection: SSA IR → MIR over virtual registers. φs become copies on edges,
 // constants/map refs/frame addresses are rematerialised at their uses, and fixed-register
 // conventions (R1.. for arguments, R0 for results, R6 for ld_abs) become copies to/from physical registers.
-import type { Block, BlockId, Function, Inst, Span, Term, VReg } from "../ir.ts";
+import type { Block, BlockId, Function, Inst, Term, VReg } from "../ir.ts";
+import type { Span } from "../diag.ts";
 import { reversePostOrder, successors } from "../ir.ts";
 import type { SourcePos } from "../asm/insn.ts";
 import type { CondName } from "../asm/opcodes.ts";
@@ -39,7 +40,7 @@ export class Selector {
       for (const i of b.insts) if ("dst" in i && i.dst !== undefined) max = Math.max(max, i.dst + 1);
     }
     this.nextReg = VREG_BASE + max;
-    this.frame = fn.slots.map((s, i) => ({ size: s.size, align: s.align, name: s.name ?? `slot${i}`, spill: false, used: false }));
+    this.frame = fn.slots.map((s, i) => ({ size: s.size, align: s.align, name: s.name ?? `slot${i}`, spill: false }));
   }
 
   fresh(): number {
@@ -84,7 +85,6 @@ export class Selector {
 
   useSlot(slot: number): void {
     if (!this.frame[slot]) throw new Error(`internal: stack slot ${slot} does not exist in ${this.fn.name}`);
-    this.frame[slot].used = true;
   }
 
   loadConst(into: number, c: bigint): void {
@@ -106,6 +106,16 @@ export class Selector {
       add.frame = { slot: r.slot, off: r.off, field: "imm" };
       this.emit(add);
     }
+  }
+
+  /**
+   * The two-address input for a result computed in `d` from `a`: the register holding `a`, or
+   * undefined after loading a rematerialised `a` into `d` itself.
+   */
+  tiedInput(a: VReg, d: number): number | undefined {
+    if (!this.rematOf(a)) return this.vr(a);
+    this.materializeInto(a, d);
+    return undefined;
   }
 
   /** A register holding `v` (a fresh one when it has to be rematerialised). */
@@ -151,8 +161,7 @@ export class Selector {
     const ext = (v: VReg): number => {
       const t = this.fresh();
       if (signed) {
-        this.materializeInto(v, t);
-        this.emit(M.aluK("lsh", false, t, 32));
+        this.emit(M.aluK("lsh", false, t, 32, this.tiedInput(v, t)));
         this.emit(M.aluK("arsh", false, t, 32));
       } else {
         this.emit(M.mov32(t, this.operand(v)));
@@ -174,7 +183,6 @@ export function select(fn: Function, opts: IselOptions): MFunction {
   const rpo = reversePostOrder(fn);
   const byId = new Map<BlockId, Block>(fn.blocks.map((b) => [b.id, b]));
   const rpoBlocks = rpo.map((id) => byId.get(id)!);
-  const reachable = new Set(rpo);
   const preds: BlockId[][] = [];
   for (const b of rpoBlocks) preds[b.id] ??= [];
   for (const b of rpoBlocks) for (const s of successors(b.term)) (preds[s] ??= []).push(b.id);
@@ -207,19 +215,19 @@ export function select(fn: Function, opts: IselOptions): MFunction {
   }
   const target = (from: BlockId, to: BlockId): number => edgeTarget.get(`${from}>${to}`) ?? mirOf.get(to)!;
 
+  // Parameters are copied out of R1.. first thing in the function.
+  sel.cur = sel.blocks[0].insts;
+  for (const blk of rpoBlocks) {
+    for (const i of blk.insts) {
+      if (i.op !== "param") continue;
+      if (i.index < 0 || i.index > 4) fail(`Parameter ${i.index} cannot be passed in a register (BPF passes at most 5)`, i.span);
+      sel.span = i.span;
+      sel.emit(M.copy(sel.vr(i.dst), i.index + 1));
+    }
+  }
   for (const b of rpoBlocks) {
     const mb = sel.blocks[mirOf.get(b.id)!];
     sel.cur = mb.insts;
-    if (b.id === entryId) {
-      for (const blk of rpoBlocks) {
-        for (const i of blk.insts) {
-          if (i.op !== "param") continue;
-          if (i.index < 0 || i.index > 4) fail(`Parameter ${i.index} cannot be passed in a register (BPF passes at most 5)`, i.span);
-          sel.span = i.span;
-          sel.emit(M.copy(sel.vr(i.dst), i.index + 1));
-        }
-      }
-    }
     const top = topCopies.get(b.id);
     if (top) {
       sel.span = undefined;

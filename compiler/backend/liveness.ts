@@ -41,7 +41,7 @@ export function liveness(mf: MFunction): Liveness {
       // in = gen ∪ (out − kill)
       const inn = liveIn[b].words, o = out.words, g = gen[b].words, k = kill[b].words;
       for (let w = 0; w < inn.length; w++) {
-        const v = g[w] | (o[w] & ~k[w]);
+        const v = (g[w] | (o[w] & ~k[w])) >>> 0;
         if (v !== inn[w]) {
           inn[w] = v;
           changed = true;
@@ -55,14 +55,15 @@ export function liveness(mf: MFunction): Liveness {
 /**
  * Walk a block backwards. `f` sees each instruction (index, record) with the set live after it
  * (mutated as the walk proceeds: copy it to keep it). The terminator is visited first as index -1.
+ * When `f` returns true the instruction is treated as deleted (its defs and uses are skipped).
  */
-export function walkBackward(b: MBlock, liveOut: BitSet, f: (index: number, mi: MInst | null, liveAfter: BitSet) => void): BitSet {
+export function walkBackward(b: MBlock, liveOut: BitSet, f: (index: number, mi: MInst | null, liveAfter: BitSet) => boolean | void): BitSet {
   const live = liveOut.clone();
   f(-1, null, live);
   for (const r of termUses(b.term)) live.add(r);
   for (let i = b.insts.length - 1; i >= 0; i--) {
     const mi = b.insts[i];
-    f(i, mi, live);
+    if (f(i, mi, live) === true) continue;
     for (const r of instDefs(mi)) live.delete(r);
     for (const r of instUses(mi)) live.add(r);
   }

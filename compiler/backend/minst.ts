@@ -7,6 +7,15 @@ import { CALLER_SAVED, type MInst } from "./mir.ts";
 /** ALU operations selectable in two-address form. */
 export type AluName = "add" | "sub" | "mul" | "div" | "mod" | "sdiv" | "smod" | "or" | "and" | "lsh" | "rsh" | "arsh" | "xor";
 
+const COMMUTATIVE = new Set<number>([AluOp.add, AluOp.mul, AluOp.or, AluOp.and, AluOp.xor]);
+
+/** A register-register ALU operation whose operands may be swapped (add, mul, or, and, xor). */
+export function isCommutative(mi: MInst): boolean {
+  const { code, off } = mi.insn;
+  const cls = code & 0x07;
+  return (cls === Class.ALU || cls === Class.ALU64) && (code & Src.X) !== 0 && off === 0 && COMMUTATIVE.has(code & 0xf0);
+}
+
 const insn = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 
 function aluCode(op: AluName, w32: boolean): [number, number] {
@@ -16,16 +25,20 @@ function aluCode(op: AluName, w32: boolean): [number, number] {
   return [cls | AluOp[op], 0];
 }
 
-/** `d op= s` (two-address: d is read and written). */
-export function aluX(op: AluName, w32: boolean, d: number, s: number): MInst {
+/** Two-address operand roles: `d` read and written, or written starting from `tied`. */
+const twoAddr = (tied: number | undefined): Pick<MInst, "dstRole" | "tied"> =>
+  tied === undefined ? { dstRole: "usedef" } : { dstRole: "def", tied };
+
+/** `d op= s`, or `d = tied op s` when `tied` is given. */
+export function aluX(op: AluName, w32: boolean, d: number, s: number, tied?: number): MInst {
   const [code, off] = aluCode(op, w32);
-  return { insn: insn(code | Src.X, d, s, off, 0), dstRole: "usedef", srcRole: "use" };
+  return { insn: insn(code | Src.X, d, s, off, 0), ...twoAddr(tied), srcRole: "use" };
 }
 
-/** `d op= imm`. */
-export function aluK(op: AluName, w32: boolean, d: number, imm: number): MInst {
+/** `d op= imm`, or `d = tied op imm`. */
+export function aluK(op: AluName, w32: boolean, d: number, imm: number, tied?: number): MInst {
   const [code, off] = aluCode(op, w32);
-  return { insn: insn(code | Src.K, d, 0, off, imm | 0), dstRole: "usedef", srcRole: "none" };
+  return { insn: insn(code | Src.K, d, 0, off, imm | 0), ...twoAddr(tied), srcRole: "none" };
 }
 
 /** `rD = rS`, a coalescing candidate. */
@@ -44,12 +57,12 @@ export const mov32 = (d: number, s: number): MInst =>
 export const movsx = (d: number, s: number, bits: 8 | 16 | 32): MInst =>
   ({ insn: insn(Class.ALU64 | AluOp.mov | Src.X, d, s, bits, 0), dstRole: "def", srcRole: "use" });
 
-export const neg = (d: number): MInst =>
-  ({ insn: insn(Class.ALU64 | AluOp.neg | Src.K, d, 0, 0, 0), dstRole: "usedef", srcRole: "none" });
+export const neg = (d: number, tied?: number): MInst =>
+  ({ insn: insn(Class.ALU64 | AluOp.neg | Src.K, d, 0, 0, 0), ...twoAddr(tied), srcRole: "none" });
 
 /** `rD = be16/be32/be64 rD` (BPF_END, to big endian; 16/32 zero-extend). */
-export const toBE = (d: number, bits: 16 | 32 | 64): MInst =>
-  ({ insn: insn(Class.ALU | AluOp.end | 0x08, d, 0, 0, bits), dstRole: "usedef", srcRole: "none" });
+export const toBE = (d: number, bits: 16 | 32 | 64, tied?: number): MInst =>
+  ({ insn: insn(Class.ALU | AluOp.end | 0x08, d, 0, 0, bits), ...twoAddr(tied), srcRole: "none" });
 
 const LD_IMM64 = Class.LD | 0x18 | Mode.IMM;
 
@@ -75,12 +88,13 @@ export const st = (size: number, base: number, off: number, imm: number): MInst 
  * Atomic read-modify-write of `*(uN *)(rBase + off)` with `rS`. With fetch (and xchg) the old
  * value lands in rS; cmpxchg compares with and returns in R0.
  */
-export function atomic(kind: "add" | "and" | "or" | "xor" | "xchg" | "cmpxchg", fetch: boolean, size: 4 | 8, base: number, s: number, off: number): MInst {
+export function atomic(kind: "add" | "and" | "or" | "xor" | "xchg" | "cmpxchg", fetch: boolean, size: 4 | 8, base: number, s: number, off: number, tied?: number): MInst {
   const imm = kind === "xchg" || kind === "cmpxchg" ? AtomicOp[kind] : AtomicOp[kind] | (fetch ? AtomicOp.fetch : 0);
   const code = Class.STX | Mode.ATOMIC | sizeCode(size);
   if (kind === "cmpxchg") return { insn: insn(code, base, s, off, imm), dstRole: "use", srcRole: "use", iuses: [0], idefs: [0] };
-  const writesSrc = kind === "xchg" || fetch;
-  return { insn: insn(code, base, s, off, imm), dstRole: "use", srcRole: writesSrc ? "usedef" : "use" };
+  if (!(kind === "xchg" || fetch)) return { insn: insn(code, base, s, off, imm), dstRole: "use", srcRole: "use" };
+  // The old value comes back in the source register.
+  return { insn: insn(code, base, s, off, imm), dstRole: "use", ...(tied === undefined ? { srcRole: "usedef" } : { srcRole: "def", tied }) };
 }
 
 /** Helper call: arguments in R1..R(nargs), result in R0, R0–R5 clobbered. */

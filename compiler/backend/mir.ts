@@ -36,6 +36,13 @@ export interface MInst {
   iuses?: readonly number[];
   /** `rD = rS`: a coalescing candidate, deleted when both sides get the same register. */
   move?: boolean;
+  /**
+   * Two-address input: the field with role "def" must hold this register's value before the
+   * instruction (`d = a op b` is `d op= b` with `d` starting as `a`). After allocation a
+   * `mov` is inserted when they got different registers (or, for a commutative operation, the
+   * operands are swapped when `b` got d's register).
+   */
+  tied?: number;
   frame?: FrameRef;
   /** Spill code: a store to / load from a spill slot (frame object). */
   spill?: "store" | "load";
@@ -68,8 +75,6 @@ export interface FrameObject {
   align: number;
   name: string;
   spill: boolean;
-  /** Referenced by some instruction (unreferenced user slots take no space). */
-  used: boolean;
 }
 
 export interface MFunction {
@@ -96,9 +101,13 @@ export function instUses(mi: MInst): number[] {
   const out: number[] = [];
   if (has(mi.dstRole, "use") && mi.insn.dst !== FP) out.push(mi.insn.dst);
   if (has(mi.srcRole, "use") && mi.insn.src !== FP && !out.includes(mi.insn.src)) out.push(mi.insn.src);
+  if (mi.tied !== undefined && !out.includes(mi.tied)) out.push(mi.tied);
   if (mi.iuses) for (const r of mi.iuses) if (!out.includes(r)) out.push(r);
   return out;
 }
+
+/** The register field a tied instruction writes ("dst" for ALU, "src" for a fetching atomic). */
+export const tiedField = (mi: MInst): "dst" | "src" => (mi.dstRole === "def" ? "dst" : "src");
 
 export function termUses(t: MTerm): number[] {
   if (t.k === "exit") return [0];
@@ -117,6 +126,7 @@ export function renameInst(mi: MInst, f: (r: number, role: "def" | "use" | "used
   const insn = { ...mi.insn };
   if (mi.dstRole !== "none" && insn.dst !== FP) insn.dst = f(insn.dst, mi.dstRole);
   if (mi.srcRole !== "none" && insn.src !== FP) insn.src = f(insn.src, mi.srcRole);
+  if (mi.tied !== undefined) return { ...mi, insn, tied: f(mi.tied, "use") };
   return { ...mi, insn };
 }
 
@@ -179,7 +189,8 @@ export function printMInst(mi: MInst): string {
   // Format with placeholder physical registers, then substitute names.
   const d = mi.insn.dst, s = mi.insn.src;
   const text = formatInsn({ ...mi.insn, dst: d === FP ? 10 : 8, src: s === FP ? 10 : 9 });
-  const frame = mi.frame ? ` [frame ${mi.frame.slot}${mi.frame.off ? `+${mi.frame.off}` : ""}]` : "";
+  const frame = (mi.frame ? ` [frame ${mi.frame.slot}${mi.frame.off ? `+${mi.frame.off}` : ""}]` : "") +
+    (mi.tied !== undefined ? ` (from ${regName(mi.tied)})` : "");
   return text
     .replace(/\b([rw])8\b/g, (_m, p) => (p === "w" ? "w:" : "") + regName(d))
     .replace(/\b([rw])9\b/g, (_m, p) => (p === "w" ? "w:" : "") + regName(s)) + frame;

@@ -1,6 +1,7 @@
 // Leaving SSA: decide where each φ edge's copies go (edge splitting for critical edges) and
 // turn a parallel copy into a sequence of moves, breaking cycles with a temporary.
-import type { Block, BlockId, Phi, Span, VReg } from "../ir.ts";
+import type { Block, BlockId, Phi, VReg } from "../ir.ts";
+import type { Span } from "../diag.ts";
 import { successors } from "../ir.ts";
 
 /** One φ copy on an edge: `dst` (the φ) takes `src` (its incoming value). */

@@ -1,7 +1,7 @@
 // Value facts instruction selection needs before it starts: which IR registers are constants,
 // map references or stack addresses (rematerialised at each use instead of kept in registers),
 // use counts, and which registers may hold the context pointer (no BPF_ST through it).
-import type { Block, Function, VReg } from "../ir.ts";
+import type { Block, VReg } from "../ir.ts";
 import { termUses, uses } from "../ir.ts";
 import { fitsS32, foldBin, foldBswap, foldExt, foldNeg } from "./fold.ts";
 
@@ -43,6 +43,11 @@ export function analyzeValues(blocks: Block[]): ValueFacts {
           const a = constOf(i.a), c = constOf(i.b);
           if (a !== undefined && c !== undefined) {
             remat.set(i.dst, { k: "const", value: foldBin(i.kind, a, c, i.w32) });
+            break;
+          }
+          // BPF division by zero gives 0.
+          if ((i.kind === "udiv" || i.kind === "sdiv") && c !== undefined && BigInt.asUintN(i.w32 ? 32 : 64, c) === 0n) {
+            remat.set(i.dst, { k: "const", value: 0n });
             break;
           }
           // A frame address plus or minus a constant is still a frame address.

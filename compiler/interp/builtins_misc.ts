@@ -10,6 +10,7 @@ import { expandOnce } from "./macros.ts";
 import { bodyAfter, formArgs, type SpecialForm } from "./forms.ts";
 import type { Interp } from "./interp.ts";
 import { MAX_STRING } from "./builtins_string.ts";
+import { LispError } from "./values.ts";
 import { coerce, isConditionType, typeOf, typep } from "./types.ts";
 import { Builtin, Condition, isProcedure, MacroEnv } from "./values.ts";
 import { withVars } from "./control.ts";
@@ -68,7 +69,12 @@ export function makeCondition(ip: Interp, datum: Datum, args: Datum[], defaultTy
 }
 
 export function signalError(ip: Interp, datum: Datum, args: Datum[]): never {
-  return ip.signal(makeCondition(ip, datum, args, "SIMPLE-ERROR"));
+  try {
+    return ip.signal(makeCondition(ip, datum, args, "SIMPLE-ERROR"));
+  } catch (e) {
+    if (e instanceof LispError) e.raised = true;
+    throw e;
+  }
 }
 
 function hashTest(ip: Interp, d: Datum | undefined): HashTable["test"] {

@@ -38,6 +38,9 @@ export function toCompileError(ip: Interp, e: unknown): CompileError {
   }
   let message: string;
   let span = ip.cur;
+  if (e instanceof LispError && e.raised) {
+    return new CompileError([{ ...diagError(e.message, e.span ?? span, notes), raised: true }]);
+  }
   if (e instanceof LispError || e instanceof ResourceError) {
     message = e.message;
     span = e.span ?? span;

@@ -58,6 +58,8 @@ export class Condition {
 
 /** A Lisp error being signalled (caught by handler-case / ignore-errors). */
 export class LispError extends Error {
+  /** Signalled by the program itself with (error …), not detected by the interpreter. */
+  raised = false;
   constructor(readonly condition: Condition, public span?: Span) {
     super(condition.message);
     this.name = "LispError";

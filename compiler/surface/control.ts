@@ -89,6 +89,10 @@ export const controlPlugin: Plugin = {
       const d = delta ?? 1n;
       if (place instanceof Cons && lname(place.car) === "getmap") {
         const [m, k] = args(place);
+        const mcell = cells(place)[1];
+        if (!(m instanceof Sym) || !ctx.map(m.name.toLowerCase())) {
+          ctx.error(`Expected a map name${m instanceof Sym ? `, got "${m.name.toLowerCase()}" (no map of that name)` : ""}`, mcell?.carSpan ?? place);
+        }
         const amount = op === "+" ? d : tmpl(ctx.symbols, "(- 0 ?d)", { d });
         return tmpl(ctx.symbols, "(%map-incf ?m ?k ?amount)", { m, k, amount });
       }

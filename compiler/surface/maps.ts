@@ -10,7 +10,10 @@ const args = (form: Cons): Datum[] => cells(form.cdr).map((c) => c.car);
 
 function mapArg(ctx: MacroContext, form: Cons, d: Datum | undefined): MapDecl {
   const m = d instanceof Sym ? ctx.map(d.name.toLowerCase()) : undefined;
-  if (!m) ctx.error(`Expected a map name${d === undefined ? "" : `, got ${d instanceof Sym ? `"${d.name.toLowerCase()}"` : "an expression"}`}`, form);
+  if (!m) {
+    const at = cells(form)[1]?.carSpan ?? form;
+    ctx.error(`Expected a map name${d === undefined ? "" : `, got ${d instanceof Sym ? `"${d.name.toLowerCase()}" (no map of that name)` : "an expression"}`}`, at);
+  }
   return m;
 }
 
@@ -26,7 +29,7 @@ const scalarValue = (m: MapDecl): string | undefined =>
 const isArrayLike = (m: MapDecl) => m.type === "array" || m.type === "percpu-array";
 
 /** The pointer-taking variant when the key is a struct (key-size > 8). */
-const op = (m: MapDecl, base: string) => (m.keySize > 8 ? `${base}-ptr` : base);
+const op = (_m: MapDecl, base: string) => base; // the plain forms take struct keys by pointer
 
 export const mapsPlugin: Plugin = {
   name: "whistler:maps",
@@ -41,13 +44,30 @@ export const mapsPlugin: Plugin = {
     });
     api.setf("getmap", (place, value, ctx) => {
       const [md, key] = arity(ctx, place, 2, "(map key)");
-      const m = mapArg(ctx, place, md);
-      return tmpl(ctx.symbols, `(${op(m, "map-update")} ?m ?key ?value 0)`, { m: md, key, value });
+      mapArg(ctx, place, md);
+      // map-update takes struct keys by pointer and spills scalar values itself.
+      return tmpl(ctx.symbols, "(map-update ?m ?key ?value 0)", { m: md, key, value });
     });
     api.macro("remmap", (form, ctx) => {
       const [md, key] = arity(ctx, form, 2, "(map key)");
       const m = mapArg(ctx, form, md);
       return tmpl(ctx.symbols, `(${op(m, "map-delete")} ?m ?key)`, { m: md, key });
+    });
+    // (with-ringbuf (var map size [flags]) body…): reserve a record, run body with var bound to
+    // it, submit it. The body must not leave with (return …): the verifier rejects a reserved
+    // record that is neither submitted nor discarded.
+    api.macro("with-ringbuf", (form, ctx) => {
+      const [spec, ...body] = args(form);
+      const parts = spec instanceof Cons ? [spec.car, ...args(spec)] : [];
+      if (parts.length < 3 || parts.length > 4 || !(parts[0] instanceof Sym)) {
+        ctx.error("Malformed with-ringbuf: expected (with-ringbuf (var map size [flags]) body…)", form);
+      }
+      const [v, md, size, flags] = parts;
+      const m = mapArg(ctx, form, md);
+      if (m.type !== "ringbuf") ctx.error(`with-ringbuf needs a :ringbuf map, "${m.name}" is :${m.type}`, form);
+      return tmpl(ctx.symbols, "(let ((?v (ringbuf-reserve ?m ?size 0))) (when ?v ?@body (ringbuf-submit ?v ?flags)))", {
+        v, m: md, size, body, flags: flags ?? 0n,
+      });
     });
     // (%map-incf map key delta): array maps add atomically when the entry exists; hash maps
     // also insert delta when the key is missing.
@@ -60,9 +80,10 @@ export const mapsPlugin: Plugin = {
       if (isArrayLike(m)) {
         return tmpl(ctx.symbols, `(let ((?p (${op(m, "map-lookup")} ?m ?key))) (when ?p (atomic-add ?p 0 ?delta ${t})))`, { p, m: md, key, delta });
       }
-      // Evaluate the key once: spill it to the stack and use the pointer forms for both calls.
+      // Evaluate the key once: a struct key is already a pointer; a scalar key is spilled once
+      // and its stack address used by both calls.
       const k = ctx.gensym("K");
-      const keyPtr = m.keySize > 8 ? key : tmpl(ctx.symbols, `(%spill ${m.keySize} ?key)`, { key });
+      const keyPtr = tmpl(ctx.symbols, `(%key-ptr ${m.keySize} ?key)`, { key });
       return tmpl(
         ctx.symbols,
         `(let* ((?k ?keyPtr) (?p (map-lookup-ptr ?m ?k)))

@@ -105,30 +105,29 @@ function withLayer(layer: string) {
     const [spec, ...body] = args(form);
     const names = spec instanceof Cons ? args(spec).length >= 0 ? [spec.car, ...args(spec)] : [] : [];
     const { data: dataForm, end: endForm, pass } = packetForms(ctx, form);
-    let need: number, checks: string[], offset: number | undefined, bindName: Datum | undefined;
+    let need: Datum, checks: string[], offset: number | undefined, bindName: Datum | undefined;
     if (layer === "packet") {
       const minIdx = names.findIndex((n) => n instanceof Sym && n.name === ":MIN-LEN");
-      const min = minIdx >= 0 ? names[minIdx + 1] : 0n;
       if (names.length < 2 || !(names[0] instanceof Sym) || !(names[1] instanceof Sym)) {
         ctx.error("Malformed with-packet: expected (with-packet (data data-end [:min-len N]) body…)", form);
       }
-      const n = typeof min === "bigint" ? min : ctx.constant(min instanceof Sym ? min.name.toLowerCase() : "");
-      if (n === undefined) ctx.error(":min-len must be a constant", form);
-      need = Number(n);
+      // Any constant expression; lowering folds it (and rejects a non-constant one as a run-time length).
+      need = minIdx >= 0 ? names[minIdx + 1] ?? 0n : 0n;
       checks = [];
     } else {
       const l = LAYERS[layer];
       if (names.length !== 3 || !names.every((n) => n instanceof Sym)) {
         ctx.error(`Malformed with-${layer}: expected (with-${layer} (data data-end ${layer}) body…)`, form);
       }
-      ({ need, checks, offset } = l);
+      need = BigInt(l.need);
+      ({ checks, offset } = l);
       bindName = names[2];
     }
     const [data, end] = names;
-    const guards = [`(when (> (+ ?data ${need}) ?end) (return ?pass))`, ...checks.map((c) => `(unless ${c} (return ?pass))`)];
+    const guards = ["(when (> (+ ?data ?need) ?end) (return ?pass))", ...checks.map((c) => `(unless ${c} (return ?pass))`)];
     const inner = bindName === undefined ? "(progn ?@body)" : `(let ((?var (+ ?data ${offset}))) ?@body)`;
     return tmpl(ctx.symbols, `(let* ((?data ${dataForm}) (?end ${endForm})) ${guards.join(" ")} ${inner})`, {
-      data, end, pass, var: bindName ?? 0n, body,
+      data, end, pass, var: bindName ?? 0n, body, need,
     });
   };
 }

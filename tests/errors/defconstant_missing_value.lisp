@@ -1,0 +1,2 @@
+(defconstant +limit+) ; error@1: defconstant
+(defprog p (:type :xdp) XDP_PASS)

@@ -1,0 +1,2 @@
+(defprog p (:type :xdp :license 42) ; error@33: license
+  XDP_PASS)

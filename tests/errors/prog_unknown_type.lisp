@@ -1,0 +1,2 @@
+(defprog p (:type :xdpp) ; error@19: Unknown program type
+  XDP_PASS)
