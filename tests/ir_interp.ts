@@ -1,6 +1,5 @@
-// Test utility: a reference interpreter for the SSA IR (64-bit wrap-around, BPF runtime rules
-// x/0 = 0 and x%0 = x), and the fake world both it and tests/vm.ts run against: byte-addressed
-// memory regions (context/packet, stack, map values) and a table of fake helpers.
+// Test utility: a reference interpreter for the SSA IR (64-bit wrap-around; x/0 = 0, x%0 = x) and the
+// fake world it and tests/vm.ts share: memory regions (ctx/packet, stack, map values) and fake helpers.
 import type { BinKind, Block, Cond, Function, Inst, VReg } from "../compiler/ir.ts";
 
 const U64 = (x: bigint): bigint => BigInt.asUintN(64, x);

@@ -1,6 +1,5 @@
-// Test utility: an interpreter for BPF instruction records (with symbolic jump labels) running
-// against the fake world of tests/ir_interp.ts. It enforces what the verifier would: no read of an
-// uninitialised register (R1–R5 are poisoned after every call and ld_abs), no write to R10, a 512-byte stack.
+// Test utility: a BPF interpreter over instruction records (symbolic labels) in tests/ir_interp.ts's world,
+// rejecting what the verifier would: reads of unset registers (R1–R5 poisoned by calls), R10 writes.
 import { type Insn, type Item, isLabel } from "../compiler/asm/insn.ts";
 import { AluOp, AtomicOp, Class, JmpOp, Mode, Pseudo, Size, Src, opClass, sizeBytes } from "../compiler/asm/opcodes.ts";
 import { CTX_BASE, ProgramAbort, type World } from "./ir_interp.ts";

@@ -1,6 +1,5 @@
-// Tests of the test harness itself: tests/vm.ts must catch what the verifier would reject
-// (clobbered argument registers, R10 writes, ld_abs without the context in R6), and both
-// interpreters must follow the BPF runtime rules.
+// Tests of the harness itself: tests/vm.ts catches what the verifier rejects (clobbered argument
+// registers, R10 writes, ld_abs without ctx in R6); both interpreters follow BPF runtime rules.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AluOp, Class, Src, alu32, alu64, call, endian, exit, imm, ldAbs, ldx, mov32, mov64 } from "../asm/mod.ts";

@@ -1,6 +1,5 @@
-// Hoisting φ copies out of split edges: when a branch's edge block only sets registers that the
-// other successor does not need, those instructions move above the branch (run on both paths),
-// the edge block empties, and the jump around it disappears (`r1 = 0; if … goto L; …; r1 = 32; L:`).
+// Hoisting φ copies out of split edges: an edge block that only sets registers the other successor
+// does not need moves above the branch, so no jump around it is needed (`r1 = 0; if … goto L`).
 import { AluOp, Class, Src, opClass } from "../asm/opcodes.ts";
 import { type MFunction, type MInst, instDefs, predecessorsOf, termUses } from "./mir.ts";
 import { liveness } from "./liveness.ts";

@@ -1,6 +1,5 @@
-// Instruction selection: SSA IR → MIR over virtual registers. φs become copies on edges,
-// constants/map refs/frame addresses are rematerialised at their uses, and fixed-register
-// conventions (R1.. for arguments, R0 for results, R6 for ld_abs) become copies to/from physical registers.
+// Instruction selection: SSA IR → MIR over virtual registers. φs become edge copies, constants and
+// frame addresses are recreated at uses, fixed registers (R1.. args, R0 result, R6 ld_abs) become copies.
 import type { Block, BlockId, Function, Inst, Term, VReg } from "../ir.ts";
 import type { Span } from "../diag.ts";
 import { reversePostOrder, successors } from "../ir.ts";

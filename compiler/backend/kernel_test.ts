@@ -1,6 +1,5 @@
-// Kernel test: random IR functions (socket-filter context rules) compiled by the back end must
-// pass the real verifier — spilled pointers, null checks, R6 for ld_abs, no BPF_ST into ctx.
-// Skipped visibly without a kernel that can load BPF (see tests/kernel.ts).
+// Kernel test: random IR functions (socket-filter context rules) compiled by the back end must pass
+// the real verifier (spilled pointers, null checks, R6 for ld_abs, no BPF_ST into ctx); skipped without one.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,6 +1,5 @@
-// Spill code: each spilled register gets an 8-byte frame slot; every definition is followed by a
-// store `*(u64 *)(r10 - off) = rT` and every use preceded by a load into a fresh short-lived temp
-// (constants are recreated at each use instead).
+// Spill code: a spilled register gets an 8-byte slot, `*(u64 *)(r10 - off) = rT` after each
+// definition and a reload into a short-lived temp before each use (constants are recreated instead).
 import { FP, type MFunction, type MInst, type MTerm, instDefs, instUses, renameInst, renameTerm, termUses } from "./mir.ts";
 import * as M from "./minst.ts";
 import { AluOp, Class, Src, opClass } from "../asm/opcodes.ts";

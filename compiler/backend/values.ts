@@ -1,6 +1,5 @@
-// Value facts instruction selection needs before it starts: which IR registers are constants,
-// map references or stack addresses (rematerialised at each use instead of kept in registers),
-// use counts, and which registers may hold the context pointer (no BPF_ST through it).
+// Value facts for instruction selection: constants, map references and frame addresses (recreated at
+// each use), use counts, and which registers may hold the context pointer (no BPF_ST through it).
 import type { Block, VReg } from "../ir.ts";
 import { termUses, uses } from "../ir.ts";
 import { fitsS32, foldBin, foldBswap, foldExt, foldNeg } from "./fold.ts";

@@ -1,6 +1,5 @@
-// Test helper: a seeded generator of random but well-formed IR functions — arithmetic, diamonds
-// and φs (including critical edges), bounded loops with swapping φs, helper calls between uses,
-// map lookups with null checks, stack and context memory, atomics, ld_abs — with many live values.
+// Test helper: seeded random well-formed IR — arithmetic, diamonds/φs with critical edges, bounded
+// loops with swapping φs, helper calls between uses, maps, stack/ctx memory, atomics, ld_abs, many live values.
 import type { BinKind, BlockId, Cond, VReg, Width } from "../../ir.ts";
 import type { Function } from "../../ir.ts";
 import { FnBuilder } from "./builder.ts";
