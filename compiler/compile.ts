@@ -21,9 +21,11 @@ import { annotatedAsm } from "./asm_text.ts";
 import { pretty } from "./pretty.ts";
 import { btfType, ctxTypeDesc } from "./btf_types.ts";
 import type { FileProvider } from "./files.ts";
-import { Interp } from "./interp/mod.ts";
+import { Interp, MacroEnv } from "./interp/mod.ts";
 import type { HeaderDecl, MapDecl, ProgDecl, StructDecl } from "./unit.ts";
 import { BUILTIN_PLUGINS } from "./builtins.ts";
+import { checkPositions, pluginShapeError } from "./plugin_api.ts";
+import { tmpl } from "./surface/template.ts";
 
 export type OptLevel = "0" | "1" | "2" | "s";
 export type EmitKind = "obj" | "asm" | "ir" | "expanded";
@@ -76,8 +78,13 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   sources.set(file, source);
   const diagnostics: Diagnostic[] = [];
   try {
-    const out = new Compilation(source, file, options, sources, diagnostics).run();
-    return { ok: true, diagnostics, sources, ...out };
+    const c = new Compilation(source, file, options, sources, diagnostics);
+    try {
+      const out = c.run();
+      return { ok: true, diagnostics, sources, ...out };
+    } finally {
+      c.flushWarnings();
+    }
   } catch (e) {
     if (e instanceof CompileError) {
       diagnostics.push(...e.diagnostics);
@@ -117,6 +124,7 @@ class Compilation {
     sym: (name) => this.symbols.intern(name.toUpperCase()),
     gensym: (prefix) => this.symbols.gensym(prefix ?? "G"),
     list: (...items) => list(...items),
+    template: (source, holes) => tmpl(this.symbols, source, holes),
     get program() {
       return undefined;
     },
@@ -156,10 +164,20 @@ class Compilation {
     }
   }
 
+  /** Warnings compile-time code raised with (warn …) become diagnostics. */
+  flushWarnings(): void {
+    for (const w of this.interp.warnings.splice(0)) this.diagnostics.push(warning(w));
+  }
+
   run(): Omit<CompileResult, "ok" | "diagnostics" | "sources"> {
     const o = this.options;
     for (const p of BUILTIN_PLUGINS) this.use(p);
-    for (const { plugin, options } of o.plugins ?? []) this.use(plugin, options);
+    for (const { plugin, options } of o.plugins ?? []) {
+      const bad = pluginShapeError(plugin);
+      if (bad) throw new RegistryError(`Plugin ${bad}`);
+      this.use(plugin, options);
+    }
+    checkPositions(this.registry);
     for (const [name, v] of Object.entries(o.defines ?? {})) this.interp.defineConstant(this.symbols.intern(name.toUpperCase()), v);
     for (const { source, plugin } of this.registry.lisp) {
       const f = `<plugin ${plugin}>`;
@@ -270,11 +288,16 @@ class Compilation {
       evalToplevel: (form, span) => this.interp.evalToplevel(form, span),
       evalExpr: (form) => this.interp.eval(form),
       defineConstant: (name, value) => this.interp.defineConstant(this.symbols.intern(name.toUpperCase()), value),
-      macroexpand1: (form) => {
-        const fn = form.car instanceof Sym ? this.interp.macroFunction(form.car) : undefined;
+      macroexpand1: (form, scope) => {
+        const menv = (scope as MacroEnv | undefined) ?? MacroEnv.empty();
+        const fn = form.car instanceof Sym ? this.interp.macroFunction(form.car, menv) : undefined;
         if (!fn) return undefined;
-        const ex = new Expander(this.interp, this.registry.setfs, this.ctxForMacro());
+        const ex = new Expander(this.interp, this.registry.setfs, this.ctxForMacro(), menv);
         return ex.callMacro((form.car as Sym).name.toLowerCase(), form, fn);
+      },
+      localMacros: (kind, defs, scope) => {
+        const menv = (scope as MacroEnv | undefined) ?? MacroEnv.empty();
+        return kind === "macrolet" ? this.interp.withMacrolet(defs, menv) : this.interp.withSymbolMacrolet(defs, menv);
       },
       usePlugin: (p) => this.use(p),
       include: (path, span) => this.include(path, span),

@@ -34,9 +34,13 @@ export function originNotes(origin: Origin | undefined): Note[] {
   return notes;
 }
 
+/** Macro expansions one program body may perform (stops exponential expansions). */
+export const MAX_EXPANSIONS = 100_000;
+
 export class Expander {
   private depth = 0;
   private nesting = 0;
+  private expansions = 0;
   /** The lexical macro environment (macrolet, symbol-macrolet, shadowing let bindings). */
   private env: MacroEnv = MacroEnv.empty();
 
@@ -44,7 +48,10 @@ export class Expander {
     private readonly host: MacroHost,
     private readonly setfs: Map<string, { value: SetfFunction }>,
     private readonly ctx: MacroContext,
-  ) {}
+    env?: MacroEnv,
+  ) {
+    if (env) this.env = env;
+  }
 
   expandBody(forms: Datum[]): Datum[] {
     return forms.map((f) => this.expand(f));
@@ -108,6 +115,9 @@ export class Expander {
 
   /** Run a macro on `form` and mark what it built with the call site. */
   callMacro(name: string, form: Cons, macro: (form: Cons, env: MacroEnv) => Datum): Datum {
+    if (++this.expansions > MAX_EXPANSIONS) {
+      fail(`Macro expansion too large: more than ${MAX_EXPANSIONS} expansions (last: "${name}")`, spanOf(form), originNotes(form.origin));
+    }
     if (++this.depth > MAX_DEPTH) {
       this.depth = 0;
       fail(`Macro expansion too deep (more than ${MAX_DEPTH} nested expansions): does "${name}" expand into itself?`, spanOf(form), originNotes(form.origin));
@@ -135,14 +145,18 @@ export class Expander {
               d.notes.push({ message: `in expansion of macro "${name}"`, span: site });
             }
             if (!name.startsWith("%") && !d.notes.some((n) => n.message.includes(`"${name}"`))) {
-              d.notes.push(...originNotes(form.origin));
+              for (const n of originNotes(form.origin)) {
+                if (!d.notes.some((x) => x.message === n.message && sameSpan(x.span, n.span))) d.notes.push(n);
+              }
             }
           }
         }
         throw e;
       }
       const origin: Origin = { macro: name, span: spanOf(form), parent: form.origin };
-      markExpansion(out, spanOf(form), origin, new Set());
+      if (!markExpansion(out, spanOf(form), origin)) {
+        fail(`Macro "${name}" returned a circular list`, spanOf(form), originNotes(form.origin));
+      }
       return out;
     } finally {
       this.depth--;
@@ -235,6 +249,11 @@ export class Expander {
     let place = placeCell.car;
     for (let guard = 0; guard < MAX_DEPTH; guard++) {
       if (place instanceof Sym) {
+        const sm = this.env.localSymbolMacro(place);
+        if (sm) {
+          place = sm.expansion;
+          continue;
+        }
         const q = list(this.ctx.sym("setq"), place, this.expand(valueCell.car)) as Cons;
         copyMeta(form, q);
         cells(q)[1].carSpan = placeCell.carSpan;
@@ -246,7 +265,7 @@ export class Expander {
       const setf = this.setfs.get(pname);
       if (setf) {
         const out = setf.value(place, valueCell.car, this.ctx);
-        markExpansion(out, spanOf(form), { macro: `setf ${pname}`, span: spanOf(form), parent: form.origin }, new Set());
+        markExpansion(out, spanOf(form), { macro: `setf ${pname}`, span: spanOf(form), parent: form.origin });
         return this.expand(out);
       }
       const macro = this.host.macroFunction(place.car, this.env);
@@ -269,15 +288,31 @@ function rebuild(form: Cons, items: Datum[], oldCells: Cons[]): Cons {
   return out;
 }
 
-/** Give every cons a macro built (no span of its own) the call site's span and the origin. */
-function markExpansion(d: Datum, span: Span | undefined, origin: Origin, seen: Set<Cons>): void {
-  let c: Datum = d;
-  while (c instanceof Cons && !seen.has(c)) {
-    seen.add(c);
-    if (c.span || c.origin) return; // the user's own code (or already marked)
-    c.span = span;
-    c.origin = origin;
-    if (c.car instanceof Cons) markExpansion(c.car, span, origin, seen);
-    c = c.cdr;
+const sameSpan = (a: Span | undefined, b: Span | undefined): boolean =>
+  a === b || (!!a && !!b && a.file === b.file && a.line === b.line && a.col === b.col);
+
+/**
+ * Give every cons a macro built (no span of its own) the call site's span and the origin.
+ * Iterative (expansions may be deep); returns false when the new structure is circular.
+ */
+function markExpansion(d: Datum, span: Span | undefined, origin: Origin): boolean {
+  const seen = new Set<Cons>();
+  const stack: Datum[] = [d];
+  while (stack.length) {
+    let c = stack.pop()!;
+    const chain = new Set<Cons>();
+    while (c instanceof Cons) {
+      if (chain.has(c)) return false; // a cdr loop
+      chain.add(c);
+      if (seen.has(c)) break;
+      seen.add(c);
+      if (c.span || c.origin) break; // the user's own code (or already marked)
+      c.span = span;
+      c.origin = origin;
+      if (c.car instanceof Cons) stack.push(c.car);
+      c = c.cdr;
+    }
+    if (seen.size > 5_000_000) return false;
   }
+  return true;
 }

@@ -6,6 +6,7 @@ import type { Cons, Datum, Sym, SymbolTable } from "./sexp.ts";
 import type { Function } from "./ir.ts";
 import type { Item } from "./asm/insn.ts";
 import type { MapDecl, ProgDecl, ScalarName, StructDecl } from "./unit.ts";
+import { type AsmApi, type FormsApi, type IrApi, RegistryError, createApi, runSetup } from "./plugin_api.ts";
 
 /** What a macro written in TypeScript sees of the compilation. */
 export interface MacroContext {
@@ -15,6 +16,11 @@ export interface MacroContext {
   /** A fresh uninterned symbol, for hygienic temporaries. */
   gensym(prefix?: string): Sym;
   list(...items: Datum[]): Datum;
+  /**
+   * Build a form from Lisp text with holes: `?name` is replaced by `holes.name`, `?@name` splices a
+   * list. `ctx.template("(+ ?p 4)", { p })`. The result takes the call site's source span.
+   */
+  template(source: string, holes?: Record<string, Datum | Datum[]>): Datum;
   /** The program whose body is being expanded; undefined at top level. */
   readonly program: ProgDecl | undefined;
   map(name: string): MapDecl | undefined;
@@ -30,18 +36,42 @@ export type MacroFunction = (form: Cons, ctx: MacroContext) => Datum;
 /** A setf expander: (setf PLACE VALUE) where PLACE's head is the registered name. */
 export type SetfFunction = (place: Cons, value: Datum, ctx: MacroContext) => Datum;
 
+/** One field of a protocol header. */
 export interface HeaderFieldDef {
   name: string;
+  /** Byte offset from the start of the header. */
   offset: number;
   type: ScalarName;
+  /** Stored big-endian on the wire: the accessor converts (ntohs/ntohl/ntohll) and setf converts back. */
   netOrder?: boolean;
+  /** A bit field inside the (converted) value: `bits` wide, starting `shift` bits from the low end. */
+  bits?: number;
+  shift?: number;
 }
 
-/** A protocol header: accessors `(NAME-FIELD ptr)` and `setf` of them, with byte-order conversion. */
+/**
+ * Where a header sits in a packet: right after the header `layer` ("packet" for the start of the
+ * frame; built-ins: eth, vlan, ipv4, ipv6, tcp, udp, icmp), when that layer's fields hold the
+ * `where` values (host order; e.g. `{ protocol: 17 }` over ipv4). `port` is short for
+ * `where: { "dst-port": port }` over udp or tcp.
+ */
+export interface HeaderPlacement {
+  layer: string;
+  port?: number;
+  where?: Record<string, number | bigint>;
+}
+
+/**
+ * A protocol header: accessors `(NAME-FIELD ptr)` and `setf` of them, with byte-order conversion,
+ * and the constant `+NAME-hdr-len+` when `size` is given. With `over`, also the parsing forms
+ * `(with-NAME (data data-end var) body…)` (and `with-tc-NAME`) and `(parse-NAME data data-end)`.
+ */
 export interface HeaderDef {
   name: string;
+  /** Size in bytes (needed with `over`). */
   size?: number;
   fields: HeaderFieldDef[];
+  over?: HeaderPlacement;
 }
 
 /** Context given to a pass. */
@@ -81,22 +111,42 @@ export interface PeepholePass extends PassCommon {
 
 export type PassDef = SsaPass | PeepholePass;
 
-/** The API a plugin's setup() receives; the built-ins use exactly this. */
+/**
+ * The API a plugin's setup() receives; the built-ins use exactly this. Every helper a plugin
+ * needs comes through it (`ir`, `asm`, `forms`), so a plugin imports nothing from whistler at run
+ * time (`import type` only). Names are case-insensitive; registering a name twice is an error.
+ */
 export interface PluginApi {
+  /** The plugin's name. */
   readonly plugin: string;
-  readonly options: Record<string, string>;
+  /** Options from `--plugin-opt NAME.KEY=VALUE` (and the config file) for this plugin. */
+  readonly options: Readonly<Record<string, string>>;
+  /** A macro in TypeScript: from the call form (with source spans) to its expansion. */
   macro(name: string, fn: MacroFunction): void;
+  /** A setf place: `(setf (NAME args…) value)`. */
   setf(name: string, fn: SetfFunction): void;
   /** Lisp definitions (defmacro, defun, defconstant…) evaluated at compile time. */
   lisp(source: string): void;
+  /** A compile-time integer constant, e.g. `+vxlan-port+`. */
   constant(name: string, value: bigint | number): void;
+  /** A protocol header: accessors, `+NAME-hdr-len+`, and with `over` the with-NAME/parse-NAME forms. */
   header(def: HeaderDef): void;
+  /** An SSA or peephole pass; with `position` it joins the built-in pipelines. */
   pass(def: PassDef): void;
+  /** IR helpers for SSA passes. */
+  readonly ir: IrApi;
+  /** Instruction constructors, opcodes and predicates for peephole passes. */
+  readonly asm: AsmApi;
+  /** Helpers to take forms apart and build them, for macros. */
+  readonly forms: FormsApi;
 }
 
+/** A plugin: the default export (or the export named `plugin`) of a TypeScript module. */
 export interface Plugin {
   name: string;
   setup(api: PluginApi): void;
+  /** The options it reads (key → one-line description); others given on the command line are an error. */
+  options?: Record<string, string>;
 }
 
 export interface Registered<T> {
@@ -116,25 +166,9 @@ export class Registry {
 
   /** Apply a plugin's setup with an API bound to its name. Throws on duplicate names. */
   use(plugin: Plugin, options: Record<string, string> = {}): void {
-    const add = <T>(table: Map<string, Registered<T>>, kind: string, name: string, value: T) => {
-      const key = name.toLowerCase();
-      const prev = table.get(key);
-      if (prev) throw new RegistryError(`Plugin "${plugin.name}" registers ${kind} "${key}", already registered by "${prev.plugin}"`);
-      table.set(key, { value, plugin: plugin.name });
-    };
-    const api: PluginApi = {
-      plugin: plugin.name,
-      options,
-      macro: (name, fn) => add(this.macros, "macro", name, fn),
-      setf: (name, fn) => add(this.setfs, "setf place", name, fn),
-      lisp: (source) => void this.lisp.push({ source, plugin: plugin.name }),
-      constant: (name, value) => add(this.constants, "constant", name, BigInt.asUintN(64, BigInt(value))),
-      header: (def) => add(this.headers, "header", def.name, def),
-      pass: (def) => add(this.passes, "pass", def.name, def),
-    };
-    plugin.setup(api);
+    runSetup(plugin, createApi(this, plugin, options));
   }
 }
 
-/** A registration conflict (duplicate name) or a bad registration. */
-export class RegistryError extends Error {}
+export { RegistryError };
+export type { AsmApi, FormsApi, IrApi };

@@ -27,8 +27,10 @@ export interface TopEnv {
   defineConstant(name: string, value: bigint): void;
   /** Evaluate an expression to a value (defconstant). */
   evalExpr(form: Datum, span?: Span): Datum;
-  /** Expand a top-level macro call once, or undefined when `form` is not a macro call. */
-  macroexpand1(form: Cons): Datum | undefined;
+  /** Expand a top-level macro call once (in a local macro scope), or undefined when not a macro call. */
+  macroexpand1(form: Cons, scope?: unknown): Datum | undefined;
+  /** A local macro scope for a top-level (macrolet …) or (symbol-macrolet …). */
+  localMacros(kind: "macrolet" | "symbol-macrolet", defs: Datum, scope?: unknown): unknown;
   /** Register declarations' accessor macros. */
   usePlugin(p: Plugin): void;
   /** Read an included file through the host's provider. */
@@ -55,7 +57,7 @@ function options(cellsList: Cons[], allowed: string[], what: string, formSpan?: 
   return out;
 }
 
-export function processToplevel(form: Datum, span: Span, env: TopEnv, depth = 0): void {
+export function processToplevel(form: Datum, span: Span, env: TopEnv, depth = 0, scope?: unknown): void {
   if (depth > 200) fail("Top-level macro expansion too deep", span);
   if (!(form instanceof Cons)) {
     if (form === NIL || typeof form === "bigint" || typeof form === "string") return; // harmless literal
@@ -84,11 +86,29 @@ export function processToplevel(form: Datum, span: Span, env: TopEnv, depth = 0)
       return;
     }
     case "progn":
-      for (const c of cells(form.cdr)) processToplevel(c.car, c.carSpan ?? spanOf(c.car) ?? fspan, env, depth + 1);
+      for (const c of cells(form.cdr)) processToplevel(c.car, c.carSpan ?? spanOf(c.car) ?? fspan, env, depth + 1, scope);
       return;
+    case "eval-when": {
+      // (eval-when (situations…) body…): with :load-toplevel or :execute the body's forms are
+      // top-level forms (defmap, defprog…); with only :compile-toplevel they run at compile time.
+      const [, sit, ...body] = cells(form);
+      const names = sit ? cells(sit.car).map((c) => (c.car instanceof Sym ? c.car.name.replace(/^:/, "") : "")) : [];
+      if (names.some((n) => n === "LOAD-TOPLEVEL" || n === "EXECUTE" || n === "LOAD" || n === "EVAL")) {
+        for (const c of body) processToplevel(c.car, c.carSpan ?? spanOf(c.car) ?? fspan, env, depth + 1, scope);
+        return;
+      }
+      break;
+    }
+    case "macrolet": case "symbol-macrolet": {
+      const [, defs, ...body] = cells(form);
+      if (!defs) fail(`Malformed ${head}: expected (${head} (definitions…) body…)`, fspan);
+      const inner = env.localMacros(head, defs.car, scope);
+      for (const c of body) processToplevel(c.car, c.carSpan ?? spanOf(c.car) ?? fspan, env, depth + 1, inner);
+      return;
+    }
   }
-  const expanded = env.macroexpand1(form);
-  if (expanded !== undefined) return processToplevel(expanded, fspan, env, depth + 1);
+  const expanded = env.macroexpand1(form, scope);
+  if (expanded !== undefined) return processToplevel(expanded, fspan, env, depth + 1, scope);
   env.evalToplevel(form, fspan);
 }
 

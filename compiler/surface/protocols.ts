@@ -1,16 +1,16 @@
 // The protocol library (SPEC §4.3): eth/vlan/ipv4/ipv6/icmp/icmpv6/tcp/udp headers, their
 // constants, and the parsing macros with bounds checks that fall through to the pass verdict.
+// Each header says which layer it sits over; api.header() derives its with-/parse- forms from that.
 
 import { Cons, type Datum, Sym, cells } from "../sexp.ts";
-import type { HeaderDef, MacroContext, Plugin } from "../registry.ts";
-import { headerPlugin } from "./structs.ts";
+import type { HeaderDef, MacroContext, Plugin, PluginApi } from "../registry.ts";
 import { tmpl } from "./template.ts";
 
 export const HEADERS: HeaderDef[] = [
-  { name: "eth", size: 14, fields: [{ name: "type", offset: 12, type: "u16", netOrder: true }] },
-  { name: "vlan", size: 4, fields: [{ name: "tci", offset: 0, type: "u16", netOrder: true }, { name: "type", offset: 2, type: "u16", netOrder: true }] },
+  { name: "eth", size: 14, over: { layer: "packet" }, fields: [{ name: "type", offset: 12, type: "u16", netOrder: true }] },
+  { name: "vlan", size: 4, over: { layer: "eth", where: { type: 0x8100 } }, fields: [{ name: "tci", offset: 0, type: "u16", netOrder: true }, { name: "type", offset: 2, type: "u16", netOrder: true }] },
   {
-    name: "ipv4", size: 20, fields: [
+    name: "ipv4", size: 20, over: { layer: "eth", where: { type: 0x0800 } }, fields: [
       { name: "ver-ihl", offset: 0, type: "u8" }, { name: "tos", offset: 1, type: "u8" },
       { name: "total-len", offset: 2, type: "u16", netOrder: true }, { name: "id", offset: 4, type: "u16", netOrder: true },
       { name: "frag-off", offset: 6, type: "u16", netOrder: true }, { name: "ttl", offset: 8, type: "u8" },
@@ -20,7 +20,7 @@ export const HEADERS: HeaderDef[] = [
     ],
   },
   {
-    name: "ipv6", size: 40, fields: [
+    name: "ipv6", size: 40, over: { layer: "eth", where: { type: 0x86dd } }, fields: [
       { name: "ver-tc-flow", offset: 0, type: "u32", netOrder: true }, { name: "payload-len", offset: 4, type: "u16", netOrder: true },
       { name: "next-header", offset: 6, type: "u8" }, { name: "hop-limit", offset: 7, type: "u8" },
       { name: "src-addr-hi", offset: 8, type: "u64" }, { name: "src-addr-lo", offset: 16, type: "u64" },
@@ -28,7 +28,7 @@ export const HEADERS: HeaderDef[] = [
     ],
   },
   {
-    name: "tcp", size: 20, fields: [
+    name: "tcp", size: 20, over: { layer: "ipv4", where: { protocol: 6 } }, fields: [
       { name: "src-port", offset: 0, type: "u16", netOrder: true }, { name: "dst-port", offset: 2, type: "u16", netOrder: true },
       { name: "seq", offset: 4, type: "u32", netOrder: true }, { name: "ack-seq", offset: 8, type: "u32", netOrder: true },
       { name: "data-off", offset: 12, type: "u8" }, { name: "flags", offset: 13, type: "u8" },
@@ -37,13 +37,13 @@ export const HEADERS: HeaderDef[] = [
     ],
   },
   {
-    name: "udp", size: 8, fields: [
+    name: "udp", size: 8, over: { layer: "ipv4", where: { protocol: 17 } }, fields: [
       { name: "src-port", offset: 0, type: "u16", netOrder: true }, { name: "dst-port", offset: 2, type: "u16", netOrder: true },
       { name: "len", offset: 4, type: "u16", netOrder: true }, { name: "checksum", offset: 6, type: "u16", netOrder: true },
     ],
   },
   {
-    name: "icmp", size: 8, fields: [
+    name: "icmp", size: 8, over: { layer: "ipv4", where: { protocol: 1 } }, fields: [
       { name: "type", offset: 0, type: "u8" }, { name: "code", offset: 1, type: "u8" },
       { name: "checksum", offset: 2, type: "u16", netOrder: true }, { name: "id", offset: 4, type: "u16", netOrder: true },
       { name: "seq", offset: 6, type: "u16", netOrder: true },
@@ -57,9 +57,8 @@ export const HEADERS: HeaderDef[] = [
   },
 ];
 
+/** Protocol constants (the `+NAME-hdr-len+` ones come from api.header with each header's size). */
 export const PROTOCOL_CONSTANTS: Record<string, number> = {
-  "+eth-hdr-len+": 14, "+vlan-hdr-len+": 4, "+ipv4-hdr-len+": 20, "+ipv6-hdr-len+": 40,
-  "+tcp-hdr-len+": 20, "+udp-hdr-len+": 8, "+icmp-hdr-len+": 8, "+icmpv6-hdr-len+": 8,
   "+ethertype-ipv4+": 0x0800, "+ethertype-ipv6+": 0x86dd, "+ethertype-arp+": 0x0806, "+ethertype-vlan+": 0x8100,
   "+ethertype-qinq+": 0x88a8,
   "+ip-proto-icmp+": 1, "+ip-proto-tcp+": 6, "+ip-proto-udp+": 17, "+ip-proto-icmpv6+": 58,
@@ -69,27 +68,15 @@ export const PROTOCOL_CONSTANTS: Record<string, number> = {
 
 const args = (form: Cons): Datum[] => cells(form.cdr).map((c) => c.car);
 
-/** The host-order 16-bit value as it reads from the wire (for comparing raw loads). */
-const wire16 = (v: number): bigint => BigInt(((v & 0xff) << 8) | (v >> 8));
-
-interface Layer {
+/** Where a header sits in the packet (computed from the `over` chain by api.header). */
+export interface Layer {
   /** Total bytes that must be in bounds. */
   need: number;
-  /** Checks (raw forms over DATA) that must hold. */
+  /** Checks (raw forms over ?data) that must hold. */
   checks: string[];
-  /** Offset of the bound header from DATA, or undefined for with-packet. */
-  offset?: number;
+  /** Offset of the bound header from DATA. */
+  offset: number;
 }
-
-const LAYERS: Record<string, Layer> = {
-  eth: { need: 14, checks: [], offset: 0 },
-  ipv4: { need: 34, checks: [`(= (load u16 ?data 12) ${wire16(0x0800)})`], offset: 14 },
-  ipv6: { need: 54, checks: [`(= (load u16 ?data 12) ${wire16(0x86dd)})`], offset: 14 },
-  tcp: { need: 54, checks: [`(= (load u16 ?data 12) ${wire16(0x0800)})`, "(= (load u8 ?data 23) 6)"], offset: 34 },
-  udp: { need: 42, checks: [`(= (load u16 ?data 12) ${wire16(0x0800)})`, "(= (load u8 ?data 23) 17)"], offset: 34 },
-  icmp: { need: 42, checks: [`(= (load u16 ?data 12) ${wire16(0x0800)})`, "(= (load u8 ?data 23) 1)"], offset: 34 },
-  vlan: { need: 18, checks: [`(= (load u16 ?data 12) ${wire16(0x8100)})`], offset: 14 },
-};
 
 function packetForms(ctx: MacroContext, form: Cons): { data: string; end: string; pass: bigint } {
   const p = ctx.program;
@@ -99,8 +86,8 @@ function packetForms(ctx: MacroContext, form: Cons): { data: string; end: string
   return ctx.error(`"${(form.car as Sym).name.toLowerCase()}" needs a packet program (:xdp, :tc, …), not :${p.type.name}`, form);
 }
 
-/** (with-LAYER (data data-end var) body…), or with-packet (data data-end :min-len N). */
-function withLayer(layer: string) {
+/** (with-LAYER (data data-end var) body…), or with-packet (data data-end :min-len N) without a layer. */
+function withLayer(layer: string, l?: Layer) {
   return (form: Cons, ctx: MacroContext): Datum => {
     const [spec, ...body] = args(form);
     const names = spec instanceof Cons ? args(spec).length >= 0 ? [spec.car, ...args(spec)] : [] : [];
@@ -115,12 +102,11 @@ function withLayer(layer: string) {
       need = minIdx >= 0 ? names[minIdx + 1] ?? 0n : 0n;
       checks = [];
     } else {
-      const l = LAYERS[layer];
       if (names.length !== 3 || !names.every((n) => n instanceof Sym)) {
         ctx.error(`Malformed with-${layer}: expected (with-${layer} (data data-end ${layer}) body…)`, form);
       }
-      need = BigInt(l.need);
-      ({ checks, offset } = l);
+      need = BigInt(l!.need);
+      ({ checks, offset } = l!);
       bindName = names[2];
     }
     const [data, end] = names;
@@ -133,29 +119,30 @@ function withLayer(layer: string) {
 }
 
 /** (parse-LAYER data data-end): pointer to the header, or 0 when absent or out of bounds. */
-function parseLayer(layer: string) {
+function parseLayer(layer: string, l: Layer) {
   return (form: Cons, ctx: MacroContext): Datum => {
     const a = args(form);
     if (a.length !== 2) ctx.error(`"parse-${layer}" takes 2 arguments (data data-end), got ${a.length}`, form);
-    const l = LAYERS[layer];
     const d = ctx.gensym("DATA");
     const tests = [`(<= (+ ?d ${l.need}) ?end)`, ...l.checks.map((c) => c.replace(/\?data/g, "?d"))];
     return tmpl(ctx.symbols, `(let ((?d ?data)) (if (and ${tests.join(" ")}) (+ ?d ${l.offset}) 0))`, { d, data: a[0], end: a[1] });
   };
 }
 
+/** with-NAME, with-tc-NAME and parse-NAME for a header placed at `l` (called by api.header). */
+export function layerMacros(api: PluginApi, name: string, l: Layer): void {
+  api.macro(`with-${name}`, withLayer(name, l));
+  api.macro(`with-tc-${name}`, withLayer(name, l));
+  api.macro(`parse-${name}`, parseLayer(name, l));
+}
+
 export const protocolsPlugin: Plugin = {
   name: "whistler:protocols",
   setup(api) {
-    for (const h of HEADERS) headerPlugin(h, "whistler:protocols").setup(api);
+    // Accessors, +NAME-hdr-len+ and, for headers with `over`, with-NAME / with-tc-NAME / parse-NAME.
     for (const h of HEADERS) api.header(h);
     for (const [k, v] of Object.entries(PROTOCOL_CONSTANTS)) api.constant(k, v);
     api.macro("with-packet", withLayer("packet"));
     api.macro("with-tc-packet", withLayer("packet"));
-    for (const layer of ["eth", "ipv4", "ipv6", "tcp", "udp", "icmp", "vlan"]) {
-      api.macro(`with-${layer}`, withLayer(layer));
-      api.macro(`with-tc-${layer}`, withLayer(layer));
-      api.macro(`parse-${layer}`, parseLayer(layer));
-    }
   },
 };

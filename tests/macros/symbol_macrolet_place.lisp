@@ -1,4 +1,3 @@
-;; known-bug: SETF/INCF of a symbol macro in a program body assign the symbol itself instead of the place it stands for ("Unbound variable counter")
 ;; A SYMBOL-MACROLET standing for a map place: INCF and SETF of the symbol act on the place,
 ;; as in Common Lisp.
 (defmap stats :type :array :key-size 4 :value-size 8 :max-entries 2)

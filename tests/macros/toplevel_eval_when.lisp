@@ -1,4 +1,3 @@
-;; known-bug: top-level EVAL-WHEN bodies are only evaluated as compile-time code, not processed as top-level forms: a DEFMAP inside gives 'Undefined function "DEFMAP"'
 ;; EVAL-WHEN with :load-toplevel keeps its body at top level (CLHS 3.2.3.1), so a DEFMAP and a
 ;; DEFMACRO wrapped in it, as Common Lisp code often does, both take effect.
 (eval-when (:compile-toplevel :load-toplevel :execute)

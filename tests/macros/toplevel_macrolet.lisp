@@ -1,4 +1,3 @@
-;; known-bug: a top-level MACROLET is evaluated as compile-time code instead of processed as top-level forms: its DEFMAP expansion fails with 'Undefined function "DEFMAP"'
 ;; A top-level MACROLET keeps its body at top level (CLHS 3.2.3.1): the local macro expands
 ;; into a DEFMAP, which declares the map as if written directly.
 (macrolet ((def-counter (name)

@@ -1,4 +1,3 @@
-;; known-bug: WARN in compile-time code is collected by the interpreter but never reported: the compile succeeds with no warning diagnostic
 ;; WARN in a macro: compilation goes on (the expansion is used) and the message is reported
 ;; as a warning, so a deprecated macro can tell its users.
 (defmacro old-bump (m k)

@@ -1,4 +1,3 @@
-;; known-bug: the expansion chain has a repeated note: "expanded from macro bump" is given twice for the same call
 ;; A user macro expanding into a built-in macro (GETMAP via INCF) with a name that is not a map:
 ;; the built-in's error is at the user's call, with notes naming both macros in the chain.
 (defmap counters :type :array :key-size 4 :value-size 8 :max-entries 1)
