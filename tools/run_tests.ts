@@ -1,6 +1,6 @@
 // Runs the whole test suite under Deno and then under Bun, and prints one closing line
 // "N passed, N failed, N skipped" (totals of both runs). Exit status 1 if either run failed.
-// Usage: node_modules/.bin/deno run -A tools/test.ts [deno|bun] [extra args for the runner]
+// Usage: node_modules/.bin/deno run -A tools/run_tests.ts [deno|bun] [extra args for the runner]
 
 import { spawnSync } from "node:child_process";
 import process from "node:process";
