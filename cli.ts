@@ -1,20 +1,23 @@
 #!/usr/bin/env -S deno run -A
-// The whistler command line: compile, expand, disasm, help. Parses arguments, reads files
+// The whistler command line: compile, expand, disasm, bench, doctor, help. Parses arguments, reads files
 // through the host layer, calls the pure compiler, renders diagnostics, writes outputs atomically.
 
-import * as path from "node:path";
 import process from "node:process";
 import { compile, type CompileOptions, type CompileResult, type EmitKind, type OptLevel } from "./compiler/compile.ts";
-import { type Diagnostic, render, renderJson } from "./compiler/diag.ts";
-import type { Plugin } from "./compiler/registry.ts";
-import { Registry } from "./compiler/registry.ts";
+import { type Diagnostic, error as errorDiag, render, renderJson } from "./compiler/diag.ts";
+import { Registry, RegistryError } from "./compiler/registry.ts";
+import { checkPositions } from "./compiler/plugin_api.ts";
+import { PluginLoadError, PluginOptionError, loadPlugins } from "./host/plugins.ts";
 import { BUILTIN_PLUGINS } from "./compiler/builtins.ts";
 import { listPasses } from "./compiler/pipeline.ts";
 import { hostFiles, readBytes, writeAtomic } from "./host/fs.ts";
 import { versionText } from "./host/version.ts";
 import { disassemble } from "./host/disasm.ts";
 import { HELP, commandHelp } from "./host/help.ts";
+import { cmdDoctor } from "./host/doctor.ts";
+import { summaryJson, summaryText, withStackBreakdown } from "./host/summary.ts";
 import { BenchUsageError, cmdBench } from "./host/bench.ts";
+import { GENERATORS, type GenLang, isGenLang } from "./compiler/gen/mod.ts";
 
 class UsageError extends Error {}
 
@@ -102,7 +105,12 @@ export function parseCompileArgs(args: string[]): Parsed {
     else if (a === "--list-passes") p.listPasses = true;
     else if (a === "--json") p.json = true;
     else if (a === "-v" || a === "--verbose") p.verbose = true;
-    else if (flag === "--gen") p.gen.push(value("--gen"));
+    else if (flag === "--gen") {
+      for (const lang of value("--gen").split(",")) {
+        if (!isGenLang(lang)) throw new UsageError(`--gen takes ${Object.keys(GENERATORS).join(", ")}, got "${lang}"`);
+        p.gen.push(lang);
+      }
+    }
     else if (a === "-") p.files.push(a);
     else if (a.startsWith("-")) throw new UsageError(`Unknown option "${a}"; see "whistler help compile"`);
     else p.files.push(a);
@@ -110,25 +118,9 @@ export function parseCompileArgs(args: string[]): Parsed {
   return p;
 }
 
-async function loadPlugin(file: string): Promise<Plugin> {
-  const abs = path.resolve(file);
-  let mod: Record<string, unknown>;
-  try {
-    mod = await import(new URL(`file://${abs}`).href);
-  } catch (e) {
-    throw new PluginLoadError(`Cannot load plugin "${file}": ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-  }
-  const p = (mod.default ?? mod.plugin) as Partial<Plugin> | undefined;
-  if (!p || typeof p !== "object") throw new PluginLoadError(`Plugin "${file}" must export { name, setup(api) } as its default export (or as "plugin")`);
-  if (typeof p.name !== "string" || !p.name) throw new PluginLoadError(`Plugin "${file}" has no "name" string`);
-  if (typeof p.setup !== "function") throw new PluginLoadError(`Plugin "${p.name}" (${file}) has no setup(api) function`);
-  return p as Plugin;
-}
-
-class PluginLoadError extends Error {}
-
 function emitDiagnostics(diags: Diagnostic[], result: Pick<CompileResult, "sources">, json: boolean): void {
   if (!diags.length) return;
+  diags = withStackBreakdown(diags);
   process.stderr.write(json ? renderJson(diags) : render(diags, (f) => result.sources.get(f)));
 }
 
@@ -143,32 +135,37 @@ async function cmdCompile(args: string[], forceEmit?: EmitKind): Promise<number>
     p.emit = forceEmit;
     p.output ??= "-";
   }
-  const plugins: { plugin: Plugin; options?: Record<string, string> }[] = [];
-  for (const f of p.plugins) {
-    try {
-      const plugin = await loadPlugin(f);
-      plugins.push({ plugin, options: p.pluginOpts[plugin.name] ?? {} });
-    } catch (e) {
-      if (!(e instanceof PluginLoadError)) throw e;
-      process.stderr.write(`whistler: error: ${e.message}\n`);
-      return 1;
-    }
+  let plugins;
+  try {
+    plugins = await loadPlugins(p.plugins, p.pluginOpts);
+  } catch (e) {
+    if (e instanceof PluginOptionError) throw new UsageError(e.message);
+    if (!(e instanceof PluginLoadError)) throw e;
+    process.stderr.write(`whistler: error: ${e.message}\n`);
+    return 1;
   }
   if (p.listPasses) {
     const reg = new Registry();
-    for (const b of BUILTIN_PLUGINS) reg.use(b);
-    for (const { plugin, options } of plugins) reg.use(plugin, options);
+    try {
+      for (const b of BUILTIN_PLUGINS) reg.use(b);
+      for (const { plugin, options } of plugins) reg.use(plugin, options);
+      checkPositions(reg);
+    } catch (e) {
+      if (!(e instanceof RegistryError)) throw e;
+      process.stderr.write(`whistler: error: ${e.message}\n`);
+      return 1;
+    }
     process.stdout.write(listPasses(reg));
     if (!p.files.length) return 0;
   }
   if (!p.files.length) throw new UsageError("No input file; usage: whistler compile [options] FILE…");
   if (p.output && p.files.length > 1) throw new UsageError("-o can only be used with one input file");
-  if (p.gen.length) throw new UsageError("--gen is not available in this version yet");
+  if (p.gen.length && p.files.includes("-") && (p.output ?? "-") === "-") throw new UsageError("--gen writes files beside the output: give -o PATH or a named input file");
   let failed = false;
   for (const file of p.files) {
     const source = file === "-" ? await readStdin() : hostFiles.readText(file);
     if (source === undefined) {
-      process.stderr.write(`whistler: error: Cannot read input file "${file}"\n`);
+      emitDiagnostics([errorDiag(`Cannot read input file "${file}"`)], { sources: new Map() }, p.json);
       failed = true;
       continue;
     }
@@ -177,7 +174,7 @@ async function cmdCompile(args: string[], forceEmit?: EmitKind): Promise<number>
     const timings = new Map<string, number>();
     const opts: CompileOptions = {
       file: display, opt: p.opt, passes: p.passes, cpu: p.cpu, lineInfo: p.lineInfo, defines: p.defines,
-      includePaths: p.includes, files: hostFiles, plugins, emit: p.emit,
+      includePaths: p.includes, files: hostFiles, plugins, emit: p.emit, gen: p.gen as GenLang[],
       hooks: {
         printBefore: p.printBefore, printAfter: p.printAfter, printChanged: p.printChanged, verifyEach: p.verifyEach,
         timePasses: p.timePasses, clock, timings, log: (t) => process.stderr.write(t),
@@ -193,13 +190,11 @@ async function cmdCompile(args: string[], forceEmit?: EmitKind): Promise<number>
     const data = result.object ?? result.text ?? "";
     if (out === "-") process.stdout.write(data);
     else writeAtomic(out, data);
+    // --gen: NAME.h / .go / .rs / .py / .ts beside the output (NAME: the output without .bpf.o, .o, .s, …).
+    const genBase = (out === "-" ? defaultOutput(file, "obj") : out).replace(/(\.bpf)?\.(o|s|ir|lisp)$/, "").replace(/\.expanded$/, "");
+    for (const [lang, text] of Object.entries(result.generated ?? {})) writeAtomic(`${genBase}.${GENERATORS[lang as GenLang].ext}`, text);
     if (p.emit === "obj" || p.emit === "asm") {
-      for (const s of result.programs) {
-        process.stderr.write(`${s.name}: section ${s.section}, ${s.insns} instructions, ${s.stack} bytes of stack\n`);
-        if (p.verbose || s.stack > 512) {
-          for (const slot of s.stackSlots) process.stderr.write(`  ${String(slot.size).padStart(4)} bytes at r10-${slot.offset}: ${slot.name}\n`);
-        }
-      }
+      process.stderr.write(p.json ? summaryJson(display, out, result.programs) : summaryText(result.programs, p.verbose));
     }
     if (p.timePasses) {
       for (const [name, ms] of [...timings].sort((a, b) => b[1] - a[1])) process.stderr.write(`  ${ms.toFixed(3).padStart(9)} ms  ${name}\n`);
@@ -234,21 +229,32 @@ function cmdDisasm(args: string[]): number {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // Usage errors of compile/expand --json are JSON diagnostics too (editors parse every line).
+  const jsonErrors = (cmd === "compile" || cmd === "expand") && rest.includes("--json");
   try {
+    if (cmd && cmd !== "bench" && commandHelp(cmd) && (rest.includes("--help") || rest.includes("-h"))) {
+      return (process.stdout.write(commandHelp(cmd)!), 0);
+    }
     switch (cmd) {
-      case undefined: case "help": case "--help": case "-h":
-        process.stdout.write(rest[0] ? commandHelp(rest[0]) ?? HELP : HELP);
+      case undefined: case "help": case "--help": case "-h": {
+        if (rest.length > 1) throw new UsageError("usage: whistler help [COMMAND]");
+        const text = rest[0] === undefined ? HELP : commandHelp(rest[0]);
+        if (text === undefined) throw new UsageError(`Unknown command "${rest[0]}"; see "whistler help"`);
+        process.stdout.write(text);
         return 0;
+      }
       case "--version": case "version":
         process.stdout.write(versionText() + "\n");
         return 0;
       case "compile":
-        if (rest.includes("--help") || rest.includes("-h")) return (process.stdout.write(commandHelp("compile")!), 0);
         return await cmdCompile(rest);
       case "expand":
         return await cmdCompile(rest, "expanded");
       case "disasm":
         return cmdDisasm(rest);
+      case "doctor":
+        if (rest.some((a) => a !== "--json")) throw new UsageError(`Unknown option "${rest.find((a) => a !== "--json")}"; usage: whistler doctor [--json]`);
+        return cmdDoctor(rest);
       case "bench":
         try {
           return cmdBench(rest);
@@ -261,7 +267,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`whistler: error: ${e.message}\n`);
+      process.stderr.write(jsonErrors ? renderJson([errorDiag(e.message)]) : `whistler: error: ${e.message}\n`);
       return 2;
     }
     process.stderr.write(`whistler: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\nThis is a bug in whistler; please report it with the input that caused it.\n`);

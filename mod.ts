@@ -22,12 +22,18 @@ export { CompileError, render, renderJson } from "./compiler/diag.ts";
 export type { Diagnostic, Note, Severity, Span, SourceLookup } from "./compiler/diag.ts";
 export type { FileProvider } from "./compiler/files.ts";
 export { memoryFiles } from "./compiler/files.ts";
+// The plugin API (docs/plugins.md). A plugin imports these as types only: `import type { Plugin } from …`.
 export type {
-  HeaderDef, HeaderFieldDef, MacroContext, MacroFunction, PassContext, PassDef, PassResult, PeepholePass, Plugin,
-  PluginApi, SetfFunction, SsaPass,
+  HeaderDef, HeaderFieldDef, HeaderPlacement, MacroContext, MacroFunction, PassContext, PassDef, PassResult, PeepholePass,
+  Plugin, PluginApi, SetfFunction, SsaPass,
 } from "./compiler/registry.ts";
+export type { AsmApi, Capture, Captures, FormsApi, InstPattern, IrApi, Matcher, PatternValue } from "./compiler/plugin_api.ts";
+export { RegistryError } from "./compiler/plugin_api.ts";
+export type { Dominators } from "./compiler/dom.ts";
+export type { Cons, Datum, Sym, SymbolTable } from "./compiler/sexp.ts";
+export type { MapDecl, ProgDecl, StructDecl } from "./compiler/unit.ts";
 export type {
-  BinKind, Block, BlockId, Cond, Function, Inst, Phi, Slot, Term, VReg, Width,
+  BinKind, Block, BlockId, Cond, CoreRef, Function, Inst, Phi, Slot, Term, VReg, Width,
 } from "./compiler/ir.ts";
 export type { Insn, Item, Label, SourcePos } from "./compiler/asm/insn.ts";
 export { PIPELINES } from "./compiler/pipeline.ts";

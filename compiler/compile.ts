@@ -4,7 +4,7 @@
 import { CompileError, type Diagnostic, type Span, error, warning } from "./diag.ts";
 import { Cons, type Datum, Sym, SymbolTable, list, spanOf } from "./sexp.ts";
 import { readAll } from "./reader.ts";
-import { Registry, type MacroContext, type Plugin, RegistryError } from "./registry.ts";
+import { Registry, type MacroContext, type PassContext, type Plugin, RegistryError } from "./registry.ts";
 import { Expander, originNotes } from "./expand.ts";
 import { processToplevel, type TopEnv } from "./toplevel.ts";
 import { lowerProgram } from "./lower.ts";
@@ -16,7 +16,7 @@ import { generate } from "./backend/mod.ts";
 import { layout } from "./asm/layout.ts";
 import { encode, byteOffsets } from "./asm/encode.ts";
 import type { Insn } from "./asm/insn.ts";
-import { writeObject, type ProgramCode, type MapDef } from "./object.ts";
+import { writeObject, type ProgramCode, type MapDef, type TypeDesc } from "./object.ts";
 import { annotatedAsm } from "./asm_text.ts";
 import { pretty } from "./pretty.ts";
 import { btfType, ctxTypeDesc } from "./btf_types.ts";
@@ -26,6 +26,7 @@ import type { HeaderDecl, MapDecl, ProgDecl, StructDecl } from "./unit.ts";
 import { BUILTIN_PLUGINS } from "./builtins.ts";
 import { checkPositions, pluginShapeError } from "./plugin_api.ts";
 import { tmpl } from "./surface/template.ts";
+import { type GenLang, type GenUnit, generate as generateUserland } from "./gen/mod.ts";
 
 export type OptLevel = "0" | "1" | "2" | "s";
 export type EmitKind = "obj" | "asm" | "ir" | "expanded";
@@ -48,6 +49,8 @@ export interface CompileOptions {
   /** Plugins, applied after the built-ins, in order. */
   plugins?: { plugin: Plugin; options?: Record<string, string> }[];
   emit?: EmitKind;
+  /** --gen: userland definitions of the structs, maps and constants, per language. */
+  gen?: GenLang[];
   hooks?: PipelineHooks;
 }
 
@@ -69,6 +72,8 @@ export interface CompileResult {
   /** -S / --emit=asm, --emit=ir, -E / --emit=expanded */
   text?: string;
   programs: ProgramSummary[];
+  /** --gen outputs by language (see compiler/gen/). */
+  generated?: Partial<Record<GenLang, string>>;
 }
 
 /** Compile Whistler source to a BPF ELF object (or another emit kind). Never throws for bad input. */
@@ -81,7 +86,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     const c = new Compilation(source, file, options, sources, diagnostics);
     try {
       const out = c.run();
-      return { ok: true, diagnostics, sources, ...out };
+      const generated = options.gen?.length ? c.generate(options.gen) : undefined;
+      return { ok: true, diagnostics, sources, ...out, ...(generated ? { generated } : {}) };
     } finally {
       c.flushWarnings();
     }
@@ -138,7 +144,8 @@ class Compilation {
   };
 
   private constant(name: string): bigint | undefined {
-    return this.constants.get(name) ?? this.options.defines?.[name] ?? this.registry.constants.get(name)?.value;
+    // -D on the command line overrides a defconstant of the same name (with a warning there).
+    return this.options.defines?.[name] ?? this.constants.get(name) ?? this.registry.constants.get(name)?.value;
   }
 
   /** Make registered TypeScript macros visible to the interpreter (one registration path). */
@@ -179,13 +186,15 @@ class Compilation {
     }
     checkPositions(this.registry);
     for (const [name, v] of Object.entries(o.defines ?? {})) this.interp.defineConstant(this.symbols.intern(name.toUpperCase()), v);
+    const env = this.topEnv();
+    // Plugins' Lisp is top-level source like the file's: defmacro, defun, defconstant (usable in
+    // program bodies), even defmap.
     for (const { source, plugin } of this.registry.lisp) {
       const f = `<plugin ${plugin}>`;
       this.sources.set(f, source);
-      for (const form of readAll(source, f, this.symbols)) this.interp.evalToplevel(form.datum, form.span);
+      for (const form of readAll(source, f, this.symbols)) processToplevel(form.datum, form.span, env);
     }
 
-    const env = this.topEnv();
     for (const form of readAll(this.source, this.file, this.symbols)) processToplevel(form.datum, form.span, env);
     if (this.programs.length === 0) throw new CompileError([error(`No programs in ${this.file}: define one with (defprog NAME (:type :xdp) body…)`)]);
 
@@ -212,12 +221,16 @@ class Compilation {
         program: { ...p, body: expanded.get(p)! },
         maps: this.maps, structs: this.structs,
         constant: (n) => this.constant(n),
+        warn: (m, s) => this.diagnostics.push(warning(m, s)),
       });
       const errs = verifyFunction(fn);
       if (errs.length) throw new Error(`internal: lowering produced invalid IR for ${p.name}:\n${errs.join("\n")}\n${printFunction(fn)}`);
       const nullErrs = checkNullDerefs(fn);
       if (nullErrs.length) throw new CompileError(nullErrs);
-      const ctx = { cpu, program: p.symbol, options: {}, warn: (m: string, s?: Span) => this.diagnostics.push(warning(m, s)) };
+      const ctx: PassContext = {
+        cpu, program: p.symbol, options: {}, warn: (m: string, s?: Span) => this.diagnostics.push(warning(m, s)),
+        map: (name) => [...this.maps.values()].find((m) => m.symbol === name || m.name === name.toLowerCase()),
+      };
       runSsaPasses(fn, pipeline.ssa, ctx, { ...hooks, verifyEach: hooks.verifyEach }, this.registry);
       fns.push(fn);
       if (o.emit === "ir") continue;
@@ -255,7 +268,7 @@ class Compilation {
       }
       const coreRelos: ProgramCode["coreRelos"] = [];
       insns.forEach((i, k) => {
-        if (i.core) coreRelos.push({ insnOffset: offsets[k], type: ctxTypeDesc(i.core.typeName), accessStr: i.core.accessStr, kind: 0 });
+        if (i.core) coreRelos.push({ insnOffset: offsets[k], type: this.coreType(i.core.typeName), accessStr: i.core.accessStr, kind: 0 });
       });
       // Map loads carry src=0 in the object, as clang writes them; libbpf sets BPF_PSEUDO_MAP_FD.
       const code = encode(insns.map((i) => (i.map ? { ...i, src: 0 } : i)));
@@ -268,6 +281,22 @@ class Compilation {
       pinning: m.pinning,
     }));
     return writeObject({ license: this.programs[0].license, programs, maps });
+  }
+
+  /** --gen: the unit's structs, maps and constants in each requested language. */
+  generate(langs: GenLang[]): Partial<Record<GenLang, string>> {
+    const name = (this.file.split("/").pop() ?? "prog").replace(/\.[^.]*$/, "") || "prog";
+    const constants = new Map(this.constants);
+    for (const st of this.structs.values()) if (st.kernel) constants.delete(`+${st.name}-size+`); // the kernel's size differs
+    for (const [k, v] of Object.entries(this.options.defines ?? {})) constants.set(k.toLowerCase(), BigInt.asUintN(64, v));
+    const unit: GenUnit = { name, structs: [...this.structs.values()], maps: [...this.maps.values()], constants: [...constants] };
+    return Object.fromEntries(langs.map((l) => [l, generateUserland(l, unit)]));
+  }
+
+  /** Local BTF of a CO-RE root: a kernel struct declared with (:kernel "c_name"), or a context struct. */
+  private coreType(cName: string): TypeDesc {
+    for (const s of this.structs.values()) if (s.kernel && s.cName === cName) return btfType(s, this.structs);
+    return ctxTypeDesc(cName);
   }
 
   private expandedText(expanded: Map<ProgDecl, Datum[]>): string {
@@ -287,7 +316,16 @@ class Compilation {
       constant: (n) => this.constant(n),
       evalToplevel: (form, span) => this.interp.evalToplevel(form, span),
       evalExpr: (form) => this.interp.eval(form),
-      defineConstant: (name, value) => this.interp.defineConstant(this.symbols.intern(name.toUpperCase()), value),
+      defineConstant: (name, value, span) => {
+        const d = this.options.defines?.[name];
+        if (d !== undefined) {
+          if (BigInt.asUintN(64, d) !== BigInt.asUintN(64, value)) {
+            this.diagnostics.push(warning(`-D ${name}=${d} overrides (defconstant ${name} ${value})`, span));
+          }
+          return; // the interpreter already holds the -D value
+        }
+        this.interp.defineConstant(this.symbols.intern(name.toUpperCase()), value);
+      },
       macroexpand1: (form, scope) => {
         const menv = (scope as MacroEnv | undefined) ?? MacroEnv.empty();
         const fn = form.car instanceof Sym ? this.interp.macroFunction(form.car, menv) : undefined;

@@ -35,7 +35,7 @@ export type Inst =
   | Base & { op: "mapref"; dst: VReg; map: string } // ld_imm64 of a map fd (relocated)
   | Base & { op: "stack"; dst: VReg; slot: number } // address of frame slot (R10 - offset)
   | Base & { op: "copy"; dst: VReg; src: VReg }
-  | Base & { op: "bin"; dst: VReg; kind: BinKind; a: VReg; b: VReg; w32?: boolean }
+  | Base & { op: "bin"; dst: VReg; kind: BinKind; a: VReg; b: VReg; w32?: boolean; core?: CoreRef } // core: add of a relocated field offset
   | Base & { op: "neg"; dst: VReg; a: VReg }
   | Base & { op: "ext"; dst: VReg; a: VReg; bits: 8 | 16 | 32; signed: boolean } // keep low bits, zero/sign-extend
   | Base & { op: "bswap"; dst: VReg; a: VReg; bits: 16 | 32 | 64 } // host (LE) <-> big endian, result zero-extended
@@ -214,7 +214,7 @@ export function printInst(i: Inst): string {
     case "mapref": return `${v(i.dst)} = mapref ${i.map}`;
     case "stack": return `${v(i.dst)} = stack slot${i.slot}`;
     case "copy": return `${v(i.dst)} = ${v(i.src)}`;
-    case "bin": return `${v(i.dst)} = ${i.kind}${i.w32 ? "32" : ""} ${v(i.a)}, ${v(i.b)}`;
+    case "bin": return `${v(i.dst)} = ${i.kind}${i.w32 ? "32" : ""} ${v(i.a)}, ${v(i.b)}${i.core ? ` core(${i.core.struct}:${i.core.accessStr})` : ""}`;
     case "neg": return `${v(i.dst)} = neg ${v(i.a)}`;
     case "ext": return `${v(i.dst)} = ${i.signed ? "sext" : "zext"}${i.bits} ${v(i.a)}`;
     case "bswap": return `${v(i.dst)} = bswap${i.bits} ${v(i.a)}`;

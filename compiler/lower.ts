@@ -9,6 +9,7 @@ import { originNotes } from "./expand.ts";
 import { type ScalarName, SCALARS, type MapDecl, type ProgDecl, type StructDecl, isScalarName } from "./unit.ts";
 import { foldBin, foldCond, foldExt, u64 } from "./fold.ts";
 import { OPERATOR_FORMS, helperCall } from "./lower_ops.ts";
+import { type ValueInfo, infoOf, sameInfo } from "./mapped.ts";
 
 /** What lowering needs to know about the unit. */
 export interface LowerEnv {
@@ -17,6 +18,8 @@ export interface LowerEnv {
   structs: Map<string, StructDecl>;
   /** Constant value of a symbol (defconstant, -D, built-in constants), or undefined. */
   constant(name: string): bigint | undefined;
+  /** Report a warning (raw offsets where a CO-RE relocation would be portable, …). */
+  warn?(message: string, span?: Span): void;
 }
 
 export interface Binding {
@@ -26,6 +29,8 @@ export interface Binding {
   slot?: number;
   /** The variable holds the address of a stack object (a struct from make-NAME, stack-addr). */
   stackPtr?: boolean;
+  /** What the bound value points at (mapped values, provenance; see mapped.ts). */
+  info?: ValueInfo;
 }
 
 class Scope {
@@ -68,6 +73,8 @@ export class Lowerer {
   }
 
   ctxReg: VReg = 0;
+  /** Compile-time facts about values: provenance, mapped struct values (mapped.ts). */
+  readonly info = new Map<VReg, ValueInfo>();
 
   // ---- helpers for operator modules ----
 
@@ -177,7 +184,11 @@ export class Lowerer {
   symbolValue(s: Sym): VReg {
     const name = s.name.toLowerCase();
     const bnd = this.scope.lookup(name);
-    if (bnd) return this.readBinding(bnd);
+    if (bnd) {
+      const r = this.readBinding(bnd);
+      if (bnd.info) this.info.set(r, bnd.info);
+      return r;
+    }
     const c = this.env.constant(name);
     if (c !== undefined) return this.const(c);
     if (this.env.maps.has(name)) return this.value((dst) => ({ op: "mapref", dst, map: this.env.maps.get(name)!.symbol }));
@@ -374,6 +385,7 @@ export class Lowerer {
       if (sequential) this.scope = inner;
       const v = init ? this.withSpan(span, () => this.expr(init!)) : this.const(0n);
       if (init && this.isStackPointer(init.d, v)) bnd.stackPtr = true;
+      if (init) bnd.info = infoOf(this, v);
       if (sequential) {
         inner.vars.set(name, bnd);
         this.withSpan(span, () => this.writeBinding(bnd, v));
@@ -405,7 +417,9 @@ export class Lowerer {
         if (this.env.constant(name) !== undefined) this.error(`Cannot assign to constant "${name}"`, place.span);
         this.error(`Unbound variable "${name}"`, place.span);
       }
-      last = this.writeBinding(bnd, this.expr(args[i + 1]));
+      const v = this.expr(args[i + 1]);
+      bnd.info = sameInfo(bnd.info, infoOf(this, v)) ? bnd.info : undefined;
+      last = this.writeBinding(bnd, v);
     }
     return last;
   }

@@ -7,6 +7,8 @@ import { Cons, type Datum, Sym, print, spanOf } from "./sexp.ts";
 import { type ScalarName, SCALARS, isScalarName } from "./unit.ts";
 import { HELPERS, type Helper, CTX_STRUCTS } from "./uapi.ts";
 import { ASM_OPS } from "./lower_asm.ts";
+import { MAPPED_FORMS, ctxCore, warnRawOffset } from "./mapped.ts";
+import { ctxAccess } from "./progtypes.ts";
 
 const lname = (d: Datum): string | undefined => (d instanceof Sym ? d.name.toLowerCase() : undefined);
 
@@ -148,16 +150,25 @@ function mapOp(kind: "lookup" | "update" | "delete", ptr: boolean): FormHandler 
   };
 }
 
-function ctxField(L: Lowerer, nameArg: Arg | undefined, form: Cons) {
-  const ctxName = L.env.program.type.ctx;
-  const struct = ctxName ? CTX_STRUCTS[ctxName] : undefined;
-  if (!struct) L.error(`Program type "${L.env.program.type.name}" has no context struct; use ctx-load with an offset`, spanOf(form));
-  const fieldName = nameArg && lname(nameArg.d)?.replace(/-/g, "_");
-  const idx = struct.fields.findIndex((f) => f.name === fieldName);
-  if (idx < 0) {
-    L.error(`Unknown field "${nameArg ? print(nameArg.d) : ""}" of ${struct.name} (fields: ${struct.fields.map((f) => f.name).join(", ")})`, nameArg?.span ?? spanOf(form));
+/** `(ctx FIELD [INDEX])`: the field's offset and size, checked against the program type's rules. */
+function ctxField(L: Lowerer, nameArg: Arg | undefined, form: Cons, write: boolean, indexArg?: Arg) {
+  const p = L.env.program;
+  const fieldName = (nameArg && lname(nameArg.d)?.replace(/-/g, "_")) ?? "";
+  const r = ctxAccess(p.type, p.section, fieldName, write);
+  if (typeof r === "string") return L.error(r, nameArg?.span ?? spanOf(form));
+  const field = r.field;
+  let offset = field.offset;
+  if (field.count !== undefined) {
+    const shown = fieldName.replace(/_/g, "-");
+    const max = field.count || 12; // a flexible array (raw tracepoint args): up to 12 arguments
+    if (!indexArg) return L.error(`${r.struct}.${field.name} is an array: give an index, (ctx ${shown} 0) … (ctx ${shown} ${max - 1})`, spanOf(form));
+    const i = Number(constArg(L, indexArg, `index of ${r.struct}.${field.name}`));
+    if (i < 0 || i >= max) return L.error(`Index ${i} is out of range for ${r.struct}.${field.name} (0 to ${max - 1})`, indexArg.span);
+    offset += i * field.size;
+  } else if (indexArg) {
+    return L.error(`${r.struct}.${field.name} is not an array: it takes no index`, indexArg.span);
   }
-  return { struct, field: struct.fields[idx], idx };
+  return { field, offset };
 }
 
 function ctxLoad(L: Lowerer, ctxName: string, fieldName: string): VReg {
@@ -226,12 +237,14 @@ export const OPERATOR_FORMS: Record<string, FormHandler> = {
     arity(L, form, args, 2, 3);
     const type = scalarType(L, args[0], form);
     const { base, off } = address(L, args[1], args[2]);
+    warnRawOffset(L, base, off, SCALARS[type].size);
     return load(L, type, base, off);
   },
   store: (L, form, args) => {
     arity(L, form, args, 4);
     const type = scalarType(L, args[0], form);
     const { base, off } = address(L, args[1], args[2]);
+    warnRawOffset(L, base, off, SCALARS[type].size);
     const value = L.expr(args[3]);
     L.emit({ op: "store", size: SCALARS[type].size, base, off, value });
     return value;
@@ -320,6 +333,7 @@ export const OPERATOR_FORMS: Record<string, FormHandler> = {
     arity(L, form, args, 2);
     const type = scalarType(L, args[0], form);
     const off = Number(constArg(L, args[1], "context offset"));
+    warnRawOffset(L, L.ctxReg, off, SCALARS[type].size);
     return load(L, type, L.ctxReg, off);
   },
   "ctx-store": (L, form, args) => {
@@ -335,15 +349,17 @@ export const OPERATOR_FORMS: Record<string, FormHandler> = {
     return L.ctxReg;
   },
   ctx: (L, form, args) => {
-    arity(L, form, args, 1);
-    const { field } = ctxField(L, args[0], form);
-    return L.value((dst) => ({ op: "load", dst, size: field.size as Width, signed: !!field.signed, base: L.ctxReg, off: field.offset }));
+    arity(L, form, args, 1, 2);
+    const { field, offset } = ctxField(L, args[0], form, false, args[1]);
+    const core = ctxCore(L, field, offset);
+    return L.value((dst) => ({ op: "load", dst, size: field.size as Width, signed: !!field.signed, base: L.ctxReg, off: offset, ...(core ? { core } : {}) }));
   },
   "%ctx-set": (L, form, args) => {
-    arity(L, form, args, 2);
-    const { field } = ctxField(L, args[0], form);
+    arity(L, form, args, 2, 3);
+    const { field, offset } = ctxField(L, args[0], form, true, args[2]);
     const v = L.expr(args[1]);
-    L.emit({ op: "store", size: field.size as Width, base: L.ctxReg, off: field.offset, value: v });
+    const core = ctxCore(L, field, offset);
+    L.emit({ op: "store", size: field.size as Width, base: L.ctxReg, off: offset, value: v, ...(core ? { core } : {}) });
     return v;
   },
   "xdp-data": packetBound("data", "xdp"),
@@ -392,6 +408,7 @@ export const OPERATOR_FORMS: Record<string, FormHandler> = {
     return L.value((dst) => ({ op: "ldind", dst, size: size as 1 | 2 | 4, ctx: L.ctxReg, index, off }));
   },
   ...ASM_OPS,
+  ...MAPPED_FORMS,
 };
 
 /**

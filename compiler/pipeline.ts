@@ -13,8 +13,10 @@ export const PIPELINES: Record<string, string[]> = {
   O0: [],
   O1: ["copy-prop", "const-fold", "simplify-cfg", "dce", "redundant-jumps"],
   O2: [
-    "copy-prop", "const-fold", "offset-fold", "cse", "merge-returns", "simplify-cfg", "dce",
-    "redundant-jumps",
+    "copy-prop", "sccp", "instcombine", "copy-prop", "offset-fold", "cse", "load-hoist", "store-forward", "copy-prop",
+    "instcombine", "copy-prop", "dse", "phi-thread", "simplify-cfg", "narrow", "instcombine", "copy-prop",
+    "bitmask-fusion", "merge-returns", "simplify-cfg", "dce",
+    "redundant-moves", "imm-forms", "exit-hoist", "tail-merge", "jump-thread", "redundant-jumps",
   ],
   Os: [
     "copy-prop", "const-fold", "offset-fold", "cse", "merge-returns", "simplify-cfg", "dce",

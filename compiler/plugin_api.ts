@@ -163,9 +163,8 @@ function matcher(fn: Function): Matcher {
     def, constant,
     match(what, pattern) {
       const caps: Captures = {};
-      const target = typeof what === "number" ? what : what;
-      if (isCapture(pattern)) return value(target, pattern, caps) ? caps : undefined;
-      const r = typeof target === "number" ? table.get(target) : target;
+      if (isCapture(pattern)) return value(what, pattern, caps) ? caps : undefined;
+      const r = typeof what === "number" ? table.get(what) : what;
       return r !== undefined && record(r, pattern, caps) ? caps : undefined;
     },
   };
@@ -585,7 +584,11 @@ export function createApi(registry: Registry, plugin: Plugin, options: Record<st
 /** Run a plugin's setup() on its api; anything it throws becomes a RegistryError naming it. */
 export function runSetup(plugin: Plugin, api: PluginApi): void {
   try {
-    plugin.setup(api);
+    const out: unknown = plugin.setup(api);
+    if (out instanceof Promise || (isObj(out) && typeof out.then === "function")) {
+      void Promise.resolve(out).catch(() => {});
+      throw new RegistryError(`Plugin "${plugin.name}": setup() must register everything before it returns (it returned a Promise)`);
+    }
   } catch (e) {
     if (e instanceof RegistryError || e instanceof CompileError) throw e;
     if (plugin.name.startsWith(BUILTIN_PREFIX)) throw e;

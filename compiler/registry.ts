@@ -81,6 +81,8 @@ export interface PassContext {
   /** Options from --plugin-opt NAME.KEY=VALUE for the pass's plugin. */
   readonly options: Record<string, string>;
   warn(message: string, span?: Span): void;
+  /** A map of the program's file by ELF symbol (as `mapref` and `ld_imm64` name it) or Lisp name (always given by compile()). */
+  map?(name: string): Readonly<MapDecl> | undefined;
 }
 
 export interface PassResult {

@@ -1,11 +1,13 @@
 // Top-level forms: defmap, defprog, defconstant, defstruct/defunion, defheader, include,
 // and everything else handed to the compile-time interpreter (defmacro, defun, eval-when…).
 
-import { type Span, fail } from "./diag.ts";
+import { CompileError, type Span, fail } from "./diag.ts";
 import { Cons, type Datum, NIL, Sym, cells, print, spanOf } from "./sexp.ts";
 import { readAll } from "./reader.ts";
 import { MAP_TYPES } from "./uapi.ts";
-import { PROG_TYPE_TABLE, sectionSuggestion, typeFromSection } from "./progtypes.ts";
+import { MAP_RULES, MAP_TYPE_NAMES, checkMap, defaultSizes } from "./maptypes.ts";
+import { PROG_TYPE_TABLE, sectionSuggestion, tracepointEvent, typeFromSection } from "./progtypes.ts";
+import { loadTracepoint } from "./tracepoint.ts";
 import {
   type FieldDecl, type HeaderDecl, type MapDecl, type ProgDecl, type ScalarName, type StructDecl, type TypeRef,
   isScalarName, layoutOf, symbolName,
@@ -24,7 +26,7 @@ export interface TopEnv {
   /** Evaluate a compile-time form (defmacro, defun, …) in the interpreter. */
   evalToplevel(form: Datum, span?: Span): Datum;
   /** Make a constant visible to compile-time code (later defconstant expressions, macros). */
-  defineConstant(name: string, value: bigint): void;
+  defineConstant(name: string, value: bigint, span?: Span): void;
   /** Evaluate an expression to a value (defconstant). */
   evalExpr(form: Datum, span?: Span): Datum;
   /** Expand a top-level macro call once (in a local macro scope), or undefined when not a macro call. */
@@ -123,12 +125,6 @@ function checkElfName(env: TopEnv, sym: string, what: string, span: Span): void 
   if (sym === "_license") fail(`"${sym}" is reserved for the license symbol`, span);
 }
 
-const MAP_TYPE_NAMES = [
-  "hash", "array", "percpu-hash", "percpu-array", "lru-hash", "lru-percpu-hash", "lpm-trie", "ringbuf",
-  "perf-event-array", "prog-array", "stack-trace", "sockmap", "sockhash", "devmap", "xskmap", "cpumap",
-  "queue", "stack", "bloom-filter",
-];
-
 function intOpt(env: TopEnv, o: { v: Datum; span?: Span } | undefined, what: string, min = 0): number | undefined {
   if (!o) return undefined;
   let v: Datum = o.v;
@@ -167,26 +163,24 @@ function defmap(form: Cons, span: Span, env: TopEnv): void {
     return s;
   };
   const keyType = structOpt("key-type"), valueType = structOpt("value-type");
-  const noKey = ["ringbuf", "perf-event-array"].includes(type) ? false : !["queue", "stack", "bloom-filter"].includes(type);
-  const keySize = intOpt(env, o.get("key-size"), `:key-size of map "${name}"`) ?? (keyType ? env.structs.get(keyType)!.size : undefined);
-  const valueSize = intOpt(env, o.get("value-size"), `:value-size of map "${name}"`) ?? (valueType ? env.structs.get(valueType)!.size : undefined);
-  const maxEntries = intOpt(env, o.get("max-entries"), `:max-entries of map "${name}"`, 1);
-  if (maxEntries === undefined) fail(`Map "${name}" needs :max-entries`, nspan);
-  if (type === "ringbuf") {
-    if (maxEntries < 4096 || (maxEntries & (maxEntries - 1)) !== 0) {
-      fail(`:max-entries of ringbuf map "${name}" must be a power of two of at least 4096 (it is the buffer size in bytes), got ${maxEntries}`, o.get("max-entries")!.span);
+  const defaults = defaultSizes(type);
+  const sized = (k: "key" | "value", st: string | undefined): number => {
+    const given = intOpt(env, o.get(`${k}-size`), `:${k}-size of map "${name}"`);
+    const fromType = st ? env.structs.get(st)!.size : undefined;
+    if (given !== undefined && fromType !== undefined && given !== fromType) {
+      fail(`:${k}-size ${given} of map "${name}" differs from the size of its :${k}-type ${st} (${fromType})`, o.get(`${k}-size`)!.span);
     }
-  } else if (type !== "perf-event-array") {
-    if (noKey && keySize === undefined) fail(`Map "${name}" needs :key-size (or :key-type)`, nspan);
-    if (keySize === 0 && noKey) fail(`:key-size of map "${name}" must be at least 1`, o.get("key-size")?.span ?? nspan);
-    if (valueSize === undefined) fail(`Map "${name}" needs :value-size (or :value-type)`, nspan);
-  }
-  if ((type === "array" || type === "percpu-array" || type === "prog-array") && keySize !== 4) {
-    fail(`Map "${name}" of type :${type} needs :key-size 4, got ${keySize}`, o.get("key-size")?.span ?? nspan);
-  }
-  if (type === "prog-array" && valueSize !== 4) fail(`Map "${name}" of type :prog-array needs :value-size 4, got ${valueSize}`, o.get("value-size")?.span ?? nspan);
-  const flags = intOpt(env, o.get("map-flags"), `:map-flags of map "${name}"`) ?? (type === "lpm-trie" ? 1 : 0);
-  if (type === "lpm-trie" && (flags & 1) === 0) fail(`Map "${name}" of type :lpm-trie needs BPF_F_NO_PREALLOC (1) in :map-flags`, o.get("map-flags")?.span ?? nspan);
+    const n = given ?? fromType ?? defaults[k];
+    if (n === undefined) fail(`Map "${name}" needs :${k}-size (or :${k}-type)`, nspan);
+    return n;
+  };
+  const keySize = sized("key", keyType), valueSize = sized("value", valueType);
+  const rule = MAP_RULES[type];
+  const maxEntries = intOpt(env, o.get("max-entries"), `:max-entries of map "${name}"`, rule.optionalEntries ? 0 : 1) ?? (rule.optionalEntries ? 0 : undefined);
+  if (maxEntries === undefined) fail(`Map "${name}" needs :max-entries`, nspan);
+  const flags = intOpt(env, o.get("map-flags"), `:map-flags of map "${name}"`) ?? rule.requiredFlags ?? 0;
+  const problem = checkMap({ type, keySize, valueSize, maxEntries, flags });
+  if (problem) fail(`Map "${name}": ${problem.message}`, o.get(problem.option)?.span ?? (problem.option.endsWith("-size") ? o.get(problem.option.replace("size", "type"))?.span : undefined) ?? typeOpt.span ?? nspan);
   const pinOpt = o.get("pinning");
   let pinning: number | undefined;
   if (pinOpt) {
@@ -196,7 +190,7 @@ function defmap(form: Cons, span: Span, env: TopEnv): void {
     else fail(`:pinning must be :by-name or :none, got ${print(pinOpt.v)}`, pinOpt.span);
   }
   env.maps.set(name, {
-    name, symbol: symbolName(name), type, kernelType, keySize: keySize ?? 0, valueSize: valueSize ?? 0, maxEntries, flags,
+    name, symbol: symbolName(name), type, kernelType, keySize, valueSize, maxEntries, flags,
     keyType, valueType, pinning, span: nspan,
   });
 }
@@ -211,7 +205,7 @@ function defprog(form: Cons, span: Span, env: TopEnv): void {
   }
   if (env.programs.some((p) => p.name === name)) fail(`Program "${name}" is already defined`, nspan);
   checkElfName(env, symbolName(name), `program "${name}"`, nspan);
-  const o = options(cells(optsCell.car), ["type", "section", "license"], `defprog ${name}`, optsCell.carSpan ?? span);
+  const o = options(cells(optsCell.car), ["type", "section", "license", "format"], `defprog ${name}`, optsCell.carSpan ?? span);
   const sectionOpt = o.get("section");
   if (sectionOpt && typeof sectionOpt.v !== "string") fail(`:section must be a string, got ${print(sectionOpt.v)}`, sectionOpt.span);
   const section = sectionOpt?.v as string | undefined;
@@ -220,7 +214,8 @@ function defprog(form: Cons, span: Span, env: TopEnv): void {
     fail(`Unknown program type ${print(o.get("type")!.v)} (expected one of ${Object.keys(PROG_TYPE_TABLE).map((t) => ":" + t).join(" ")})`, o.get("type")!.span);
   }
   typeName ??= (section && typeFromSection(section)) || "xdp";
-  const type = PROG_TYPE_TABLE[typeName];
+  let type = PROG_TYPE_TABLE[typeName];
+  if (!section && !type.section) fail(`:${type.name} programs need a :section naming ${type.target}, e.g. "${type.name}/do_unlinkat"`, nspan);
   const licenseOpt = o.get("license");
   if (licenseOpt && typeof licenseOpt.v !== "string") fail(`:license must be a string, got ${print(licenseOpt.v)}`, licenseOpt.span);
   const license = (licenseOpt?.v as string | undefined) ?? "GPL";
@@ -230,12 +225,40 @@ function defprog(form: Cons, span: Span, env: TopEnv): void {
   const sec = section ?? type.section;
   if (section) {
     const suggestion = sectionSuggestion(section, type);
-    if (suggestion) {
+    const implied = typeFromSection(section);
+    if (suggestion && implied) {
+      env.warn(`libbpf loads section "${section}" as a :${implied} program, not :${type.name}; loaders will need the type given explicitly (libbpf recognises "${suggestion}" for :${type.name})`, sectionOpt!.span);
+    } else if (suggestion) {
       env.warn(`libbpf does not recognise section "${section}" for :${type.name} programs; loaders will need the type given explicitly (libbpf recognises "${suggestion}")`, sectionOpt!.span);
     }
   }
+  const formatOpt = o.get("format");
+  if (formatOpt && (type.name !== "tracepoint" || typeof formatOpt.v !== "string")) {
+    fail(`:format gives a tracepoint's format file, as a string, to a :tracepoint program`, formatOpt.span);
+  }
+  if (type.name === "tracepoint") {
+    const ev = tracepointEvent(sec) ?? (formatOpt ? { category: "", event: "" } : undefined);
+    if (ev) type = { ...type, record: loadTracepoint(ev.category, ev.event, fileReader(env), formatOpt?.v as string | undefined) };
+  }
   if (body.length === 0) fail(`Program "${name}" has an empty body: it must return a value`, nspan);
   env.programs.push({ name, symbol: symbolName(name), type, section: sec, license, body: body.map((c) => c.car), span: nspan });
+}
+
+/** Read a file through the host's provider (as include does), or undefined when none was given. */
+function fileReader(env: TopEnv): ((path: string) => string | undefined) | undefined {
+  try {
+    env.include("/");
+  } catch (e) {
+    if (e instanceof CompileError && /no file access/.test(e.message)) return undefined;
+  }
+  return (path) => {
+    try {
+      return env.include(path).text;
+    } catch (e) {
+      if (e instanceof CompileError) return undefined;
+      throw e;
+    }
+  };
 }
 
 function defconstant(form: Cons, span: Span, env: TopEnv): void {
@@ -248,7 +271,7 @@ function defconstant(form: Cons, span: Span, env: TopEnv): void {
   const prev = env.constants.get(name);
   if (prev !== undefined && prev !== BigInt.asUintN(64, v)) fail(`Constant "${name}" is already defined with another value (${prev})`, nameCell.carSpan ?? span);
   env.constants.set(name, BigInt.asUintN(64, v));
-  env.defineConstant(name, v);
+  env.defineConstant(name, v, valueCell.carSpan ?? span);
 }
 
 function parseType(d: Datum, env: TopEnv, span?: Span): TypeRef {

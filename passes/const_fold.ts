@@ -4,7 +4,8 @@
 import type { SsaPass } from "../compiler/registry.ts";
 import { defMap, prunePhis, replaceAll } from "../compiler/ir_util.ts";
 import type { Inst, VReg } from "../compiler/ir.ts";
-import { foldBin, foldBswap, foldCond, foldExt, u64 } from "../compiler/fold.ts";
+import { foldBswap, foldCond, foldExt, u64 } from "../compiler/fold.ts";
+import { foldBin } from "./analysis.ts";
 
 export const constFold: SsaPass = {
   name: "const-fold",
@@ -26,7 +27,7 @@ export const constFold: SsaPass = {
       b.insts = b.insts.map((i): Inst => {
         const c = (r: VReg) => consts.get(r);
         let v: bigint | undefined;
-        if (i.op === "bin" && c(i.a) !== undefined && c(i.b) !== undefined) v = foldBin(i.kind, c(i.a)!, c(i.b)!, i.w32);
+        if (i.op === "bin" && !i.core && c(i.a) !== undefined && c(i.b) !== undefined) v = foldBin(i.kind, c(i.a)!, c(i.b)!, i.w32);
         else if (i.op === "neg" && c(i.a) !== undefined) v = u64(-c(i.a)!);
         else if (i.op === "ext" && c(i.a) !== undefined) v = foldExt(c(i.a)!, i.bits, i.signed);
         else if (i.op === "bswap" && c(i.a) !== undefined) v = foldBswap(c(i.a)!, i.bits);

@@ -12,7 +12,7 @@ function key(i: Inst): string | undefined {
     case "bin": {
       const commutative = ["add", "mul", "and", "or", "xor"].includes(i.kind);
       const [a, b] = commutative && i.a > i.b ? [i.b, i.a] : [i.a, i.b];
-      return `bin ${i.kind} ${i.w32 ? 32 : 64} ${a} ${b}`;
+      return `bin ${i.kind} ${i.w32 ? 32 : 64} ${a} ${b}${i.core ? ` core ${i.core.struct} ${i.core.accessStr}` : ""}`;
     }
     case "neg": return `neg ${i.a}`;
     case "ext": return `ext ${i.bits} ${i.signed} ${i.a}`;

@@ -9,8 +9,21 @@ import { redundantJumps } from "./redundant_jumps.ts";
 import { offsetFold } from "./offset_fold.ts";
 import { cse } from "./cse.ts";
 import { mergeReturns } from "./merge_returns.ts";
+import { instcombine } from "./instcombine.ts";
+import { sccp } from "./sccp.ts";
+import { dse } from "./dse.ts";
+import { storeForward } from "./store_forward.ts";
+import { narrow } from "./narrow.ts";
+import { phiThread } from "./phi_thread.ts";
+import { bitmaskFusion } from "./bitmask_fusion.ts";
+import { loadHoist } from "./load_hoist.ts";
+import { tailMerge } from "./tail_merge.ts";
+import { jumpThread } from "./jump_thread.ts";
+import { exitHoist } from "./exit_hoist.ts";
+import { redundantMoves } from "./redundant_moves.ts";
+import { immForms } from "./imm_forms.ts";
 
-export const BUILTIN_PASSES = [copyProp, constFold, offsetFold, cse, mergeReturns, simplifyCfg, dce, redundantJumps];
+export const BUILTIN_PASSES = [copyProp, constFold, offsetFold, cse, mergeReturns, simplifyCfg, dce, redundantJumps, instcombine, sccp, dse, storeForward, narrow, phiThread, bitmaskFusion, loadHoist, redundantMoves, immForms, exitHoist, tailMerge, jumpThread];
 
 export const passesPlugin: Plugin = {
   name: "whistler:passes",

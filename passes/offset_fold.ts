@@ -22,7 +22,7 @@ export const offsetFold: SsaPass = {
       let base = r, k = 0;
       for (let guard = 0; guard < 16; guard++) {
         const d = defs.get(base);
-        if (d?.op !== "bin" || d.w32 || (d.kind !== "add" && d.kind !== "sub")) break;
+        if (d?.op !== "bin" || d.w32 || d.core || (d.kind !== "add" && d.kind !== "sub")) break;
         const cb = constOf(d.b), ca = d.kind === "add" ? constOf(d.a) : undefined;
         const c = cb ?? ca;
         if (c === undefined || c < -32768n || c > 32767n) break;

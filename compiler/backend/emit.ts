@@ -2,7 +2,7 @@
 // identical returns, lay blocks out in reverse post-order with fall-through, produce Items.
 import type { Insn, Item } from "../asm/insn.ts";
 import { Class, type CondName, JmpOp, Src } from "../asm/opcodes.ts";
-import { type MFunction, type MInst, type MTerm, isVirtual, renameInst, renameTerm, termSuccs, tiedField } from "./mir.ts";
+import { type MFunction, type MInst, type MTerm, isVirtual, markRaw, renameInst, renameTerm, termSuccs, tiedField } from "./mir.ts";
 import * as M from "./minst.ts";
 import { INVERSE, SWAPPED, available } from "./cond.ts";
 import type { FrameLayout } from "./frame.ts";
@@ -148,7 +148,11 @@ export function emitFunction(mf: MFunction, layout: FrameLayout, opts: EmitOptio
   type Out = { insn: Insn; to?: number };
   const outs: Out[][] = final.map((b, k) => {
     const next = final[k + 1];
-    const out: Out[] = blocks[b].insts.map((mi) => ({ insn: resolveFrame(mi, layout) }));
+    const out: Out[] = blocks[b].insts.map((mi) => {
+      const insn = resolveFrame(mi, layout);
+      if (mi.raw) markRaw(insn);
+      return { insn };
+    });
     const t = terms[b];
     const pos = t.pos ? { pos: t.pos } : {};
     const go = (to: number): Out => exitOnly(to) && to !== next ? { insn: { code: EXIT, dst: 0, src: 0, off: 0, imm: 0, ...pos } } : { insn: { code: GOTO, dst: 0, src: 0, off: 0, imm: 0, ...pos }, to };

@@ -105,3 +105,13 @@ export function layoutFrame(mf: MFunction, span?: Span): FrameLayout {
   }
   return { offsets, size: cursor, slots };
 }
+
+/** Fail (as layoutFrame would) when the user's frame objects alone exceed the BPF limit. */
+export function checkUserFrame(slots: readonly { size: number; align: number; name?: string }[], span?: Span): void {
+  const frame = slots.map((s, i) => ({ size: s.size, align: s.align, name: s.name ?? `slot${i}`, spill: false }));
+  const total = [...frame].sort((a, b) => b.align - a.align).reduce((n, o) => alignUp(n + o.size, Math.max(1, o.align)), 0);
+  if (total <= MAX_STACK) return;
+  // Reuse the full report: every object counts as used.
+  const blocks = [{ insts: frame.map((_, slot) => ({ insn: { code: 0, dst: 0, src: 0, off: 0, imm: 0 }, dstRole: "none" as const, srcRole: "none" as const, frame: { slot, off: 0, field: "off" as const } })), term: { k: "exit" as const } }];
+  layoutFrame({ name: "", blocks, frame, nextReg: 0 }, span);
+}

@@ -79,6 +79,12 @@ function selectBin(sel: Selector, i: Inst & { op: "bin" }): void {
   }
   const d = sel.vr(i.dst);
   const cb = sel.constOf(b);
+  if (i.core && cb !== undefined && fitsS32(cb)) {
+    // A CO-RE field offset: libbpf patches this immediate, so it stays an ALU_K even when 0.
+    const mi = M.aluK(ALU_OF[kind], w32, d, Number(BigInt.asIntN(32, cb)), sel.tiedInput(a, d));
+    mi.insn.core = { typeName: i.core.struct, accessStr: i.core.accessStr, kind: "field_byte_offset" };
+    return sel.emit(mi);
+  }
   if (cb !== undefined && BigInt.asUintN(width, cb) === 0n && (kind === "udiv" || kind === "sdiv" || kind === "umod" || kind === "smod")) {
     // BPF semantics x/0 = 0 and x%0 = x; the verifier rejects a K-form division by zero.
     if (kind === "udiv" || kind === "sdiv") return sel.loadConst(d, 0n);

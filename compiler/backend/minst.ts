@@ -128,4 +128,5 @@ export const rawInsn = (code: number, dst: number, src: number, off: number, imm
   insn: code === LD_IMM64 ? { ...insn(code, dst, src, off, 0), imm64: BigInt.asUintN(64, BigInt(imm)) } : insn(code, dst, src, off, imm | 0),
   dstRole: "none",
   srcRole: "none",
+  raw: true,
 });

@@ -46,7 +46,14 @@ export interface MInst {
   frame?: FrameRef;
   /** Spill code: a store to / load from a spill slot (frame object). */
   spill?: "store" | "load";
+  /** A raw `asm` instruction, passed through untouched. */
+  raw?: boolean;
 }
+
+/** Emitted instructions that came from `asm` forms (peephole passes leave code with them alone). */
+const RAW = new WeakSet<object>();
+export const markRaw = (insn: object): void => void RAW.add(insn);
+export const isRawInsn = (insn: object): boolean => RAW.has(insn);
 
 export type MTerm =
   | { k: "jmp"; target: number; pos?: SourcePos }

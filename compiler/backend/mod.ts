@@ -8,7 +8,7 @@ import { hoistEdgeCopies } from "./hoist.ts";
 import { loopDepth } from "./loops.ts";
 import { colorGraph } from "./regalloc.ts";
 import { rewriteSpills } from "./spill.ts";
-import { layoutFrame } from "./frame.ts";
+import { checkUserFrame, layoutFrame } from "./frame.ts";
 import { applyColors, emitFunction } from "./emit.ts";
 
 export interface BackendOptions {
@@ -53,6 +53,9 @@ const MAX_ROUNDS = 50;
  * 512 bytes, signed division below v4, more than 5 helper arguments).
  */
 export function generate(fn: Function, opts: BackendOptions): BackendResult {
+  // The program's own frame objects, used or not after optimisation: a frame too big for BPF is
+  // an error at every -O level, not only where the optimiser could not remove its stores.
+  checkUserFrame(fn.slots, fn.span);
   let mf = select(fn, opts);
   layoutFrame(mf, fn.span); // user slots alone may already be too big: report before allocating
   removeDeadCode(mf);

@@ -39,6 +39,7 @@ export function analyzeValues(blocks: Block[]): ValueFacts {
           break;
         }
         case "bin": {
+          if (i.core) break; // a CO-RE field offset is patched by libbpf: never a known value
           const a = constOf(i.a), c = constOf(i.b);
           if (a !== undefined && c !== undefined) {
             remat.set(i.dst, { k: "const", value: foldBin(i.kind, a, c, i.w32) });

@@ -107,7 +107,10 @@ export const controlPlugin: Plugin = {
       const [type, ptr, off] = args(place);
       return tmpl(ctx.symbols, "(store ?type ?ptr ?off ?value)", { type, ptr, off: off ?? 0n, value });
     });
-    api.setf("ctx", (place, value, ctx) => tmpl(ctx.symbols, "(%ctx-set ?f ?value)", { f: args(place)[0], value }));
+    api.setf("ctx", (place, value, ctx) => {
+      const [f, ...index] = args(place); // (setf (ctx cb 2) v): an array field's element
+      return tmpl(ctx.symbols, "(%ctx-set ?f ?value ?@index)", { f, value, index });
+    });
     api.setf("ctx-load", (place, value, ctx) => {
       const [type, off] = args(place);
       return tmpl(ctx.symbols, "(ctx-store ?type ?off ?value)", { type, off, value });

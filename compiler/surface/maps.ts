@@ -63,8 +63,8 @@ export const mapsPlugin: Plugin = {
         ctx.error("Malformed with-ringbuf: expected (with-ringbuf (var map size [flags]) body…)", form);
       }
       const [v, md, size, flags] = parts;
-      const m = mapArg(ctx, form, md);
-      if (m.type !== "ringbuf") ctx.error(`with-ringbuf needs a :ringbuf map, "${m.name}" is :${m.type}`, form);
+      const m = mapArg(ctx, spec as Cons, md);
+      if (m.type !== "ringbuf") ctx.error(`with-ringbuf needs a :ringbuf map, "${m.name}" is :${m.type}`, cells(spec as Cons)[1]?.carSpan ?? form);
       return tmpl(ctx.symbols, "(let ((?v (ringbuf-reserve ?m ?size 0))) (when ?v ?@body (ringbuf-submit ?v ?flags)))", {
         v, m: md, size, body, flags: flags ?? 0n,
       });

@@ -1,9 +1,10 @@
 // Accessor macros for defstruct (stack structs, mapped values) and defheader (protocol
-// headers with byte-order conversion), generated as a plugin per declaration.
+// headers with byte-order conversion), generated as a plugin per declaration; sizeof and
+// the setf place of (@ TYPE ptr [offset]).
 
 import { type Datum, Sym, cells, Cons } from "../sexp.ts";
 import type { HeaderDef, MacroContext, Plugin } from "../registry.ts";
-import { SCALARS, type StructDecl, type TypeRef, layoutOf } from "../unit.ts";
+import { SCALARS, type StructDecl, type TypeRef } from "../unit.ts";
 import { tmpl } from "./template.ts";
 
 const args = (form: Cons): Datum[] => cells(form.cdr).map((c) => c.car);
@@ -18,7 +19,7 @@ function arity(ctx: MacroContext, form: Cons, min: number, max: number): Datum[]
 }
 
 /** Accessors, setf places, make-NAME and NAME-FIELD-ptr for a struct. */
-export function structPlugin(s: StructDecl, structs: Map<string, StructDecl>): Plugin {
+export function structPlugin(s: StructDecl, _structs?: Map<string, StructDecl>): Plugin {
   return {
     name: `defstruct ${s.name}`,
     setup(api) {
@@ -26,43 +27,28 @@ export function structPlugin(s: StructDecl, structs: Map<string, StructDecl>): P
         arity(ctx, form, 0, 0);
         return tmpl(ctx.symbols, "(%make-struct ?name)", { name: ctx.sym(s.name) });
       });
+      // Accessors expand to %field forms, lowered in compiler/mapped.ts: the same code for
+      // stack values, mapped values and kernel structs (which take CO-RE relocations).
       for (const f of s.fields) {
         const acc = `${s.name}-${f.name}`;
-        const off = BigInt(f.offset);
+        const holes = (ctx: MacroContext) => ({ s: ctx.sym(s.name), f: ctx.sym(f.name) });
         api.macro(`${acc}-ptr`, (form, ctx) => {
           const [p] = arity(ctx, form, 1, 1);
-          return tmpl(ctx.symbols, "(+ ?p ?off)", { p, off });
+          return tmpl(ctx.symbols, "(%field-ptr ?s ?f ?p)", { ...holes(ctx), p });
         });
         const t: TypeRef = f.type;
-        if (t.kind === "scalar") {
-          api.macro(acc, (form, ctx) => {
-            const [p] = arity(ctx, form, 1, 1);
-            return tmpl(ctx.symbols, `(load ${t.name} ?p ?off)`, { p, off });
-          });
-          api.setf(acc, (place, value, ctx) => {
-            const [p] = arity(ctx, place, 1, 1);
-            return tmpl(ctx.symbols, `(store ${t.name} ?p ?off ?value)`, { p, off, value });
-          });
-        } else if (t.kind === "array" && t.elem.kind === "scalar") {
-          const elem = t.elem.name, esize = BigInt(SCALARS[elem].size);
-          api.macro(acc, (form, ctx) => {
-            const [p, idx] = arity(ctx, form, 1, 2);
-            if (idx === undefined) return tmpl(ctx.symbols, "(+ ?p ?off)", { p, off });
-            return tmpl(ctx.symbols, `(load ${elem} ?p (+ ?off (* ?idx ?esize)))`, { p, off, idx, esize });
-          });
-          api.setf(acc, (place, value, ctx) => {
-            const [p, idx] = arity(ctx, place, 2, 2);
-            return tmpl(ctx.symbols, `(store ${elem} ?p (+ ?off (* ?idx ?esize)) ?value)`, { p, off, idx, esize, value });
-          });
-        } else {
-          // Nested structs and arrays of structs: the accessor gives the address.
-          const esize = t.kind === "array" ? BigInt(layoutOf(t.elem, structs).size) : 0n;
-          api.macro(acc, (form, ctx) => {
-            const [p, idx] = arity(ctx, form, 1, t.kind === "array" ? 2 : 1);
-            if (idx === undefined) return tmpl(ctx.symbols, "(+ ?p ?off)", { p, off });
-            return tmpl(ctx.symbols, "(+ ?p (+ ?off (* ?idx ?esize)))", { p, off, idx, esize });
-          });
-        }
+        const indexed = t.kind === "array";
+        api.macro(acc, (form, ctx) => {
+          const [p, idx] = arity(ctx, form, 1, indexed ? 2 : 1);
+          if (idx === undefined) return tmpl(ctx.symbols, "(%field ?s ?f ?p)", { ...holes(ctx), p });
+          return tmpl(ctx.symbols, "(%field ?s ?f ?p ?idx)", { ...holes(ctx), p, idx });
+        });
+        // setf of a scalar stores it; of a struct (or a whole array) copies the value's bytes in.
+        api.setf(acc, (place, value, ctx) => {
+          const [p, idx] = arity(ctx, place, 1, indexed ? 2 : 1);
+          if (idx === undefined) return tmpl(ctx.symbols, "(%field-set ?s ?f ?p ?value)", { ...holes(ctx), p, value });
+          return tmpl(ctx.symbols, "(%field-set ?s ?f ?p ?idx ?value)", { ...holes(ctx), p, idx, value });
+        });
       }
     },
   };
@@ -82,6 +68,11 @@ export const sizeofPlugin: Plugin = {
       const hdr = name ? ctx.constant(`+${name}-hdr-len+`) : undefined;
       if (hdr !== undefined) return hdr;
       return ctx.error(`sizeof: unknown type ${name ? `"${name}"` : ""} (a struct, header or scalar type)`, form);
+    });
+    // (setf (@ TYPE ptr [offset]) value): copy a struct value's bytes into mapped memory.
+    api.setf("@", (place, value, ctx) => {
+      const a = arity(ctx, place, 2, 3);
+      return tmpl(ctx.symbols, "(%store@ ?@a ?value)", { a, value });
     });
   },
 };

@@ -1,4 +1,3 @@
-;; known-bug: value-offset is not implemented ("Unknown function or form")
 ;; A make-NAME struct lives on the stack: it is not mapped, so it has no offset (poke's E_no_map).
 (defstruct pair (a u32) (b u32))
 (defprog p (:type :xdp)

@@ -1,4 +1,3 @@
-;; known-bug: with-ringbuf (SPEC §4) is not implemented: "Unknown function or form"
 ;; with-ringbuf reserves a record in a :ringbuf map; an array map is the wrong kind.
 (defmap stats :type :array :key-size 4 :value-size 8 :max-entries 4)
 (defprog p (:type :xdp)

@@ -1,0 +1,2 @@
+// A plugin without a name (for the error-case tests).
+export default { setup() {} };
