@@ -31,11 +31,18 @@ export function btfType(s: StructDecl, structs: Map<string, StructDecl>): TypeDe
   };
 }
 
+/** An opaque object of `size` bytes: a scalar for 1/2/4/8, else an array of u8. */
+export function bytesDesc(size: number): TypeDesc {
+  if ([1, 2, 4, 8].includes(size)) return scalarDesc(`u${size * 8}` as ScalarName);
+  return { kind: "array", elem: scalarDesc("u8"), count: size };
+}
+
 /** BTF for a kernel context struct (xdp_md, __sk_buff, …) from the generated layouts. */
 export function ctxTypeDesc(name: string): TypeDesc {
   const s = CTX_STRUCTS[name];
   if (!s) return { kind: "struct", name, size: 0, members: [] };
   const intOf = (size: number, signed: boolean): TypeDesc => {
+    if (![1, 2, 4, 8].includes(size)) return bytesDesc(size); // e.g. perf_event regs (168 bytes)
     const n = (signed ? "i" : "u") + size * 8;
     return scalarDesc(n as ScalarName);
   };

@@ -19,7 +19,7 @@ import type { Insn } from "./asm/insn.ts";
 import { writeObject, type ProgramCode, type MapDef, type TypeDesc } from "./object.ts";
 import { annotatedAsm } from "./asm_text.ts";
 import { pretty } from "./pretty.ts";
-import { btfType, ctxTypeDesc } from "./btf_types.ts";
+import { btfType, bytesDesc, ctxTypeDesc } from "./btf_types.ts";
 import type { FileProvider } from "./files.ts";
 import { Interp, MacroEnv } from "./interp/mod.ts";
 import type { HeaderDecl, MapDecl, ProgDecl, StructDecl } from "./unit.ts";
@@ -276,8 +276,9 @@ class Compilation {
     });
     const maps: MapDef[] = [...this.maps.values()].map((m) => ({
       name: m.symbol, type: m.kernelType, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags,
-      keyType: m.keyType ? btfType(this.structs.get(m.keyType)!, this.structs) : undefined,
-      valueType: m.valueType ? btfType(this.structs.get(m.valueType)!, this.structs) : undefined,
+      // With a struct on one side, the kernel wants BTF for both: describe the other by its size.
+      keyType: m.keyType ? btfType(this.structs.get(m.keyType)!, this.structs) : m.valueType && m.keySize ? bytesDesc(m.keySize) : undefined,
+      valueType: m.valueType ? btfType(this.structs.get(m.valueType)!, this.structs) : m.keyType && m.valueSize ? bytesDesc(m.valueSize) : undefined,
       pinning: m.pinning,
     }));
     return writeObject({ license: this.programs[0].license, programs, maps });
