@@ -281,7 +281,8 @@ class Compilation {
       valueType: m.valueType ? btfType(this.structs.get(m.valueType)!, this.structs) : m.keyType && m.valueSize ? bytesDesc(m.valueSize) : undefined,
       pinning: m.pinning,
     }));
-    return writeObject({ license: this.programs[0].license, programs, maps });
+    const types = [...this.structs.values()].filter((s) => !s.kernel).map((s) => btfType(s, this.structs));
+    return writeObject({ license: this.programs[0].license, programs, maps, types });
   }
 
   /** --gen: the unit's structs, maps and constants in each requested language. */

@@ -12,6 +12,8 @@ export interface ObjectInput {
   license: string;
   programs: ProgramCode[];
   maps: MapDef[];
+  /** More types for .BTF (the user's structs, so every struct has BTF even if no map uses it). */
+  types?: TypeDesc[];
 }
 
 export interface ProgramCode {
@@ -197,6 +199,8 @@ export function writeObject(input: ObjectInput): Uint8Array {
   symbols.push({ name: LICENSE_SYMBOL, value: 0, size: license.length, type: STT.OBJECT, bind: STB.GLOBAL, section: "license" });
 
   // .BTF.ext adds its strings to the shared table, so it is encoded before .BTF.
+  // The remaining user types last, so the ids of everything above stay as they were.
+  for (const t of input.types ?? []) btf.addType(t);
   const ext = input.programs.length ? encodeBtfExt({ funcInfo, lineInfo, coreRelo }, btf.strings) : null;
   elfSections.push({ name: ".BTF", type: SHT.PROGBITS, flags: 0, data: btf.encode(), align: 4 });
   if (ext) elfSections.push({ name: ".BTF.ext", type: SHT.PROGBITS, flags: 0, data: ext, align: 4 });

@@ -14,7 +14,7 @@ export const PIPELINES: Record<string, string[]> = {
   O1: ["copy-prop", "const-fold", "simplify-cfg", "dce", "redundant-jumps"],
   O2: [
     "copy-prop", "sccp", "instcombine", "copy-prop", "offset-fold", "cse", "load-hoist", "store-forward", "copy-prop",
-    "instcombine", "copy-prop", "dse", "phi-thread", "simplify-cfg", "narrow", "instcombine", "copy-prop",
+    "instcombine", "copy-prop", "lookup-delete-fusion", "dse", "phi-thread", "simplify-cfg", "narrow", "instcombine", "copy-prop",
     "bitmask-fusion", "merge-returns", "simplify-cfg", "dce",
     "redundant-moves", "imm-forms", "exit-hoist", "tail-merge", "jump-thread", "redundant-jumps",
   ],

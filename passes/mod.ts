@@ -17,13 +17,14 @@ import { narrow } from "./narrow.ts";
 import { phiThread } from "./phi_thread.ts";
 import { bitmaskFusion } from "./bitmask_fusion.ts";
 import { loadHoist } from "./load_hoist.ts";
+import { lookupDeleteFusion } from "./lookup_delete_fusion.ts";
 import { tailMerge } from "./tail_merge.ts";
 import { jumpThread } from "./jump_thread.ts";
 import { exitHoist } from "./exit_hoist.ts";
 import { redundantMoves } from "./redundant_moves.ts";
 import { immForms } from "./imm_forms.ts";
 
-export const BUILTIN_PASSES = [copyProp, constFold, offsetFold, cse, mergeReturns, simplifyCfg, dce, redundantJumps, instcombine, sccp, dse, storeForward, narrow, phiThread, bitmaskFusion, loadHoist, redundantMoves, immForms, exitHoist, tailMerge, jumpThread];
+export const BUILTIN_PASSES = [copyProp, constFold, offsetFold, cse, mergeReturns, simplifyCfg, dce, redundantJumps, instcombine, sccp, dse, storeForward, narrow, phiThread, bitmaskFusion, loadHoist, lookupDeleteFusion, redundantMoves, immForms, exitHoist, tailMerge, jumpThread];
 
 export const passesPlugin: Plugin = {
   name: "whistler:passes",

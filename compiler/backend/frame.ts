@@ -106,9 +106,13 @@ export function layoutFrame(mf: MFunction, span?: Span): FrameLayout {
   return { offsets, size: cursor, slots };
 }
 
+/** Frame slots a pass made as copies of a program's slot (not counted by checkUserFrame). */
+const DERIVED = new WeakSet<object>();
+export const markDerivedSlot = (slot: object): void => void DERIVED.add(slot);
+
 /** Fail (as layoutFrame would) when the user's frame objects alone exceed the BPF limit. */
 export function checkUserFrame(slots: readonly { size: number; align: number; name?: string }[], span?: Span): void {
-  const frame = slots.map((s, i) => ({ size: s.size, align: s.align, name: s.name ?? `slot${i}`, spill: false }));
+  const frame = slots.filter((s) => !DERIVED.has(s)).map((s, i) => ({ size: s.size, align: s.align, name: s.name ?? `slot${i}`, spill: false }));
   const total = [...frame].sort((a, b) => b.align - a.align).reduce((n, o) => alignUp(n + o.size, Math.max(1, o.align)), 0);
   if (total <= MAX_STACK) return;
   // Reuse the full report: every object counts as used.
