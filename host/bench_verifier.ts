@@ -84,7 +84,8 @@ int main(int argc, char **argv) {
 `;
 let infoTool: string | null | undefined;
 
-function progInfoTool(): string | null {
+/** Path of the verified_insns reader, built with gcc once (cached in tmpdir by source hash); null without gcc. */
+export function progInfoTool(): string | null {
   if (infoTool !== undefined) return infoTool;
   const hash = createHash("sha256").update(PROG_INFO_C).digest("hex").slice(0, 12);
   const bin = path.join(os.tmpdir(), `whistler-proginfo-${hash}`);
@@ -93,7 +94,7 @@ function progInfoTool(): string | null {
   try {
     fs.writeFileSync(path.join(dir, "proginfo.c"), PROG_INFO_C);
     if (run("gcc", ["-O1", "-o", path.join(dir, "proginfo"), path.join(dir, "proginfo.c")]).status !== 0) return (infoTool = null);
-    fs.renameSync(path.join(dir, "proginfo"), bin);
+    fs.renameSync(path.join(dir, "proginfo"), bin); // atomic: concurrent test processes may race here
     return (infoTool = bin);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -21,11 +21,11 @@
 //   value * nCPUs back). `map dump` of a prog array shows program ids as values.
 import { test } from "node:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import process from "node:process";
+import { progInfoTool } from "../host/bench_verifier.ts";
 
 const BPFFS = "/sys/fs/bpf";
 const BIG = 1 << 29; // maxBuffer for bpftool output (verbose verifier logs)
@@ -118,47 +118,6 @@ export interface Loaded {
   /** Verifier "processed N insns" (bpf_prog_info.verified_insns) per program. */
   processed: Record<string, number>;
   close(): void;
-}
-
-const PROG_INFO_C = `#include <linux/bpf.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    union bpf_attr a; struct bpf_prog_info info; long n = -1;
-    memset(&a, 0, sizeof a); memset(&info, 0, sizeof info);
-    a.pathname = (unsigned long)argv[i];
-    int fd = syscall(SYS_bpf, BPF_OBJ_GET, &a, sizeof a);
-    if (fd >= 0) {
-      memset(&a, 0, sizeof a);
-      a.info.bpf_fd = fd; a.info.info_len = sizeof info; a.info.info = (unsigned long)&info;
-      if (syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof a) == 0) n = info.verified_insns;
-      close(fd);
-    }
-    printf("%ld\\n", n);
-  }
-  return 0;
-}
-`;
-let progInfoBin: string | null | undefined;
-
-/** Path of the verified_insns reader, built with gcc once (cached in tmpdir by source hash); null without gcc. */
-function progInfoTool(): string | null {
-  if (progInfoBin !== undefined) return progInfoBin;
-  const hash = createHash("sha256").update(PROG_INFO_C).digest("hex").slice(0, 12);
-  const bin = join(tmpdir(), `whistler-proginfo-${hash}`);
-  if (existsSync(bin)) return (progInfoBin = bin);
-  const dir = mkdtempSync(join(tmpdir(), "whistler-proginfo-build-"));
-  try {
-    writeFileSync(join(dir, "proginfo.c"), PROG_INFO_C);
-    if (run("gcc", ["-O1", "-o", join(dir, "proginfo"), join(dir, "proginfo.c")]).status !== 0) return (progInfoBin = null);
-    renameSync(join(dir, "proginfo"), bin); // atomic: concurrent test processes may race here
-    return (progInfoBin = bin);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 function loadallArgs(objPath: string, dir: string, type?: string): string[] {
