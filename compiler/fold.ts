@@ -11,7 +11,7 @@ export const u64 = (x: bigint): bigint => x & MASK;
 export const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
 
 export function foldBin(kind: BinKind, a: bigint, b: bigint, w32 = false): bigint {
-  if (w32) return BigInt.asUintN(32, foldBin(kind, BigInt.asUintN(32, a), BigInt.asUintN(32, b))) & 0xffffffffn;
+  if (w32) return foldBin32(kind, BigInt.asUintN(32, a), BigInt.asUintN(32, b));
   a = u64(a);
   b = u64(b);
   switch (kind) {
@@ -34,6 +34,28 @@ export function foldBin(kind: BinKind, a: bigint, b: bigint, w32 = false): bigin
     case "shl": return u64(a << (b & 63n));
     case "lshr": return a >> (b & 63n);
     case "ashr": return u64(s64(a) >> (b & 63n));
+  }
+}
+
+/** 32-bit ALU semantics (ALU32): operands are the low 32 bits, shift counts mod 32, the sign is
+ * bit 31, and the result is zero-extended to 64 bits. */
+function foldBin32(kind: BinKind, a: bigint, b: bigint): bigint {
+  const w = (x: bigint) => BigInt.asUintN(32, x);
+  const s = (x: bigint) => BigInt.asIntN(32, x);
+  switch (kind) {
+    case "add": return w(a + b);
+    case "sub": return w(a - b);
+    case "mul": return w(a * b);
+    case "udiv": return b === 0n ? 0n : a / b;
+    case "umod": return b === 0n ? a : a % b;
+    case "sdiv": return b === 0n ? 0n : w(s(a) / s(b));
+    case "smod": return b === 0n ? a : w(s(a) % s(b));
+    case "and": return a & b;
+    case "or": return a | b;
+    case "xor": return a ^ b;
+    case "shl": return w(a << (b & 31n));
+    case "lshr": return a >> (b & 31n);
+    case "ashr": return w(s(a) >> (b & 31n));
   }
 }
 

@@ -4,25 +4,23 @@
 import { fail } from "./diag.ts";
 import { type Function, printFunction } from "./ir.ts";
 import type { Item } from "./asm/insn.ts";
-import type { PassContext, PassDef, PeepholePass, Registry, SsaPass } from "./registry.ts";
+import type { PassContext, PeepholePass, Registry, SsaPass } from "./registry.ts";
 import { verifyFunction } from "./ir_verify.ts";
 import { formatItems } from "./asm_text.ts";
 
 /** Built-in pipelines by -O level: pass names, SSA and peephole mixed (each runs in its stage). */
 export const PIPELINES: Record<string, string[]> = {
   O0: [],
-  O1: ["copy-prop", "const-fold", "simplify-cfg", "dce", "redundant-jumps"],
+  O1: ["copy-prop", "sccp", "instcombine", "copy-prop", "simplify-cfg", "dce", "redundant-jumps"],
   O2: [
     "copy-prop", "sccp", "instcombine", "copy-prop", "offset-fold", "cse", "load-hoist", "store-forward", "copy-prop",
-    "instcombine", "copy-prop", "lookup-delete-fusion", "dse", "phi-thread", "simplify-cfg", "narrow", "instcombine", "copy-prop",
-    "bitmask-fusion", "merge-returns", "simplify-cfg", "dce",
-    "redundant-moves", "imm-forms", "exit-hoist", "tail-merge", "jump-thread", "redundant-jumps",
-  ],
-  Os: [
-    "copy-prop", "const-fold", "offset-fold", "cse", "merge-returns", "simplify-cfg", "dce",
-    "redundant-jumps",
+    "instcombine", "copy-prop", "lookup-delete-fusion", "dse", "phi-thread", "simplify-cfg", "narrow", "instcombine",
+    "copy-prop", "bitmask-fusion", "merge-returns", "simplify-cfg", "dce", "stack-coloring",
+    "redundant-moves", "imm-forms", "exit-hoist", "tail-merge", "cross-jump", "jump-thread", "redundant-jumps",
   ],
 };
+// Every pass of -O2 makes code smaller as well as faster: -Os is the same list.
+PIPELINES.Os = [...PIPELINES.O2];
 
 export interface PipelineHooks {
   printBefore?: Set<string> | "all";
@@ -174,7 +172,10 @@ export function diffLines(a: string, b: string): string {
 
 /** List of registered passes for --list-passes. */
 export function listPasses(registry: Registry): string {
-  const rows = [...registry.passes.values()].map(({ value: p, plugin }) => `  ${p.name.padEnd(22)} ${p.kind.padEnd(9)} ${p.description}${plugin.startsWith("whistler:") ? "" : `  [${plugin}]`}`);
+  const rows = [...registry.passes.values()].map(({ value: p, plugin }) => {
+    const facts = [p.requires?.length ? `requires ${p.requires.join(",")}` : "", p.provides?.length ? `provides ${p.provides.join(",")}` : ""].filter(Boolean);
+    return `  ${p.name.padEnd(22)} ${p.kind.padEnd(9)} ${p.description}${facts.length ? ` (${facts.join("; ")})` : ""}${plugin.startsWith("whistler:") ? "" : `  [${plugin}]`}`;
+  });
   const pipes = Object.entries(PIPELINES).map(([k, v]) => `  -${k}: ${v.length ? v.join(",") : "(no optimisation passes)"}`);
   return `Passes:\n${rows.join("\n")}\n\nPipelines:\n${pipes.join("\n")}\n`;
 }

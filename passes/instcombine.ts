@@ -137,6 +137,16 @@ class Combiner {
         break;
     }
     if (i.kind === "lshr" && za <= Number(c & BigInt(w - 1))) return value(0n);
+    // (x ^ C) & (2^n - 1) with x below 2^n: the mask only trims the constant (lognot then mask).
+    if (i.kind === "and" && isPow2(c + 1n)) {
+      const d = f.def.get(f.root(a));
+      const n = bitLength(c);
+      const k = d?.op === "bin" && (d.kind === "xor" || d.kind === "or") && !d.core && !!d.w32 === !!i.w32 ? this.c(d.b) : undefined;
+      if (d?.op === "bin" && k !== undefined && f.zbits(d.a) <= n && (this.uses.get(a) ?? 0) === 1 && (k & c) <= 0x7fffffffn) {
+        const m = this.konst(k & c, span);
+        return [m.inst, { op: "bin", dst, kind: d.kind, a: d.a, b: m.reg, w32: i.w32, span }];
+      }
+    }
     // Division and remainder by a power of two.
     if (i.kind === "udiv" && isPow2(c)) {
       const k = this.konst(BigInt(bitLength(c) - 1), span);

@@ -1,9 +1,9 @@
-// lookup-delete-fusion: a later map operation on the key an earlier lookup used takes the
-// lookup's key off the stack instead of storing the key again. `(when-let (v (map-lookup m k)) …
-// (map-delete m k))` stores k once: the delete (or update) is given the lookup's key pointer
-// while that slot still holds k, and the second store dies (dse removes it). When a temporary key
-// slot was reused in between (by another lookup's key), that other use moves to a slot of its own
-// so the first key survives; this happens only when it lets a helper share a key.
+// lookup-delete-fusion: a later operation on the key an earlier lookup in the same map used
+// takes the lookup's key off the stack instead of storing the key again. `(when-let (v
+// (map-lookup m k)) … (map-delete m k))` stores k once: the delete (or update) is given the
+// lookup's key pointer while that slot still holds k, and its own store dies (dse removes it).
+// When a temporary key slot was reused in between (by another map's key), that other use moves to
+// a slot of its own so the first key survives; this happens only when it lets a helper share a key.
 
 import type { SsaPass } from "../compiler/registry.ts";
 import { type BlockId, type Function, type Inst, type VReg, predecessors, reversePostOrder } from "../compiler/ir.ts";
@@ -123,7 +123,13 @@ function splitWebs(fn: Function, f: Facts, slot: number, accs: Access[]): boolea
   return true;
 }
 
-/** Point helper key arguments at another slot that holds the same value. */
+/** map_lookup_elem, map_update_elem, map_delete_elem: (map, key, …). */
+const MAP_HELPERS = new Set([1, 2, 3]);
+/** Slot facts are "CONTENT@MAP,MAP": what the slot holds and which maps were looked up with it. */
+const contentOf = (fact: string) => fact.split("@")[0];
+const mapsOf = (fact: string) => (fact.includes("@") ? fact.split("@")[1].split(",") : []);
+
+/** Point a map helper's key argument at another slot holding the same key a lookup in that map used. */
 function shareKeys(fn: Function): boolean {
   const f = new Facts(fn);
   const tracked = trackedSlots(fn, f);
@@ -167,22 +173,32 @@ function shareKeys(fn: Function): boolean {
           const a = f.stackAddr(i.base);
           if (a && i.op === "atomic") av.delete(a.slot);
         } else if (i.op === "call") {
-          const args = i.args.map((r, n) => {
-            const a = f.stackAddr(r);
-            if (!a || a.off !== 0 || !accs.has(a.slot) || helperMayWrite(i.helper, n)) return r;
-            const want = av.get(a.slot);
-            const other = [...av].find(([s, v]) => s !== a.slot && v === want && accs.has(s));
-            if (!want || !other || !sweep) return r;
-            const dst = fn.nextReg++;
-            out.push({ op: "stack", dst, slot: other[0], span: i.span });
-            changed = true;
-            return dst;
-          });
+          // Only the key of a lookup, update or delete, and only a key a lookup in the same map used.
+          const map = MAP_HELPERS.has(i.helper) ? f.def.get(f.root(i.args[0]))?.op === "mapref" ? (f.def.get(f.root(i.args[0])) as { map: string }).map : undefined : undefined;
+          const keyArg = i.args[1];
+          const ka = keyArg === undefined ? undefined : f.stackAddr(keyArg);
+          let args = i.args;
+          if (map !== undefined && ka && ka.off === 0 && accs.has(ka.slot) && av.has(ka.slot)) {
+            const want = contentOf(av.get(ka.slot)!);
+            const other = [...av].find(([s, v]) => s !== ka.slot && accs.has(s) && contentOf(v) === want && mapsOf(v).includes(map));
+            if (other && sweep) {
+              const dst = fn.nextReg++;
+              out.push({ op: "stack", dst, slot: other[0], span: i.span });
+              args = i.args.map((r, n) => (n === 1 ? dst : r));
+              changed = true;
+            }
+          }
           cur = sweep ? { ...i, args } : i;
           i.args.forEach((r, n) => {
             const a = f.stackAddr(r);
             if (a && helperMayWrite(i.helper, n)) av.delete(a.slot);
           });
+          // The slot now holds a key `map` was looked up with.
+          const used = f.stackAddr(args === i.args ? keyArg : args[1]);
+          if (map !== undefined && i.helper === 1 && used && av.has(used.slot)) {
+            const v = av.get(used.slot)!;
+            av.set(used.slot, `${contentOf(v)}@${[...new Set([...mapsOf(v), map])].sort().join(",")}`);
+          }
         }
         out.push(cur);
       }
@@ -201,16 +217,17 @@ export const lookupDeleteFusion: SsaPass = {
   description: "lets a later delete/update of the key a lookup used take the lookup's key slot (one key store)",
   run(fn) {
     const copy = structuredClone(fn);
-    const f = new Facts(copy);
-    const tracked = trackedSlots(copy, f);
-    let split = false;
-    for (const [slot, accs] of simpleAccesses(copy, f, tracked)) if (splitWebs(copy, f, slot, accs)) split = true;
+    // One slot at a time, with fresh facts (a split rewrites the instructions the next one sees).
+    for (let guard = 0; guard < 64; guard++) {
+      const f = new Facts(copy);
+      const tracked = trackedSlots(copy, f);
+      if (![...simpleAccesses(copy, f, tracked)].some(([slot, accs]) => splitWebs(copy, f, slot, accs))) break;
+    }
     if (!shareKeys(copy)) return false;
     // Keep the result (slots split only where a key is now shared).
     fn.blocks = copy.blocks;
     fn.slots = copy.slots;
     fn.nextReg = copy.nextReg;
-    void split;
     return true;
   },
 };

@@ -18,13 +18,21 @@ import { phiThread } from "./phi_thread.ts";
 import { bitmaskFusion } from "./bitmask_fusion.ts";
 import { loadHoist } from "./load_hoist.ts";
 import { lookupDeleteFusion } from "./lookup_delete_fusion.ts";
+import { stackColoring } from "./stack_coloring.ts";
 import { tailMerge } from "./tail_merge.ts";
 import { jumpThread } from "./jump_thread.ts";
 import { exitHoist } from "./exit_hoist.ts";
 import { redundantMoves } from "./redundant_moves.ts";
 import { immForms } from "./imm_forms.ts";
+import { crossJump } from "./cross_jump.ts";
 
-export const BUILTIN_PASSES = [copyProp, constFold, offsetFold, cse, mergeReturns, simplifyCfg, dce, redundantJumps, instcombine, sccp, dse, storeForward, narrow, phiThread, bitmaskFusion, loadHoist, lookupDeleteFusion, redundantMoves, immForms, exitHoist, tailMerge, jumpThread];
+export const BUILTIN_PASSES = [
+  // SSA passes, roughly in -O2 order.
+  copyProp, constFold, sccp, instcombine, offsetFold, cse, loadHoist, storeForward, lookupDeleteFusion, dse,
+  phiThread, narrow, bitmaskFusion, mergeReturns, simplifyCfg, dce, stackColoring,
+  // Peephole passes over the emitted instructions.
+  redundantMoves, immForms, exitHoist, tailMerge, crossJump, jumpThread, redundantJumps,
+]
 
 export const passesPlugin: Plugin = {
   name: "whistler:passes",

@@ -7,7 +7,7 @@
 // 32-bit pointer arithmetic).
 
 import type { SsaPass } from "../compiler/registry.ts";
-import type { BinKind, Cond, Inst, Term, VReg } from "../compiler/ir.ts";
+import { type BinKind, type Cond, type Inst, type Term, type VReg, uses } from "../compiler/ir.ts";
 import { Facts } from "./analysis.ts";
 
 /** Operations whose low 32 result bits depend only on the low 32 bits of their operands. */
@@ -31,7 +31,7 @@ export const narrow: SsaPass = {
       for (const b of fn.blocks) {
         for (const p of b.phis) p.args.forEach((a) => add(a.value, { kind: "phi" }));
         for (const i of b.insts) {
-          for (const r of instUses(i)) add(r, { kind: "inst", inst: i });
+          for (const r of uses(i)) add(r, { kind: "inst", inst: i });
         }
         if (b.term.op === "br") [b.term.a, b.term.b].forEach((r) => add(r, { kind: "term", term: b.term }));
         else if (b.term.op === "ret") add(b.term.value, { kind: "phi" });
@@ -125,17 +125,3 @@ function narrowBranch(f: Facts, t: Term & { op: "br" }): Term | undefined {
   return undefined;
 }
 
-function instUses(i: Inst): VReg[] {
-  switch (i.op) {
-    case "const": case "param": case "mapref": case "stack": case "asm": return [];
-    case "copy": return [i.src];
-    case "bin": return [i.a, i.b];
-    case "neg": case "ext": case "bswap": return [i.a];
-    case "load": return [i.base];
-    case "store": return [i.base, i.value];
-    case "atomic": return i.expected === undefined ? [i.base, i.value] : [i.base, i.value, i.expected];
-    case "call": return [...i.args];
-    case "ldabs": return [i.ctx];
-    case "ldind": return [i.ctx, i.index];
-  }
-}

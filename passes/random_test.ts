@@ -67,10 +67,13 @@ function campaign(label: string, make: (rng: Rng, cpu: 1 | 2 | 3 | 4) => Functio
   }
 }
 
-test("every SSA pass alone, and -O2, preserves results on random programs", () => {
+/** Bun's default per-test timeout is 5 s. */
+const SLOW = { timeout: 300_000 };
+
+test("every SSA pass alone, and -O2, preserves results on random programs", SLOW, () => {
   campaign("random", (rng, cpu) => randomFunction(rng, { cpu, size: 6 }), 250, 1);
 });
 
-test("every SSA pass alone, and -O2, preserves results on programs shaped like the passes' patterns", () => {
+test("every SSA pass alone, and -O2, preserves results on programs shaped like the passes' patterns", SLOW, () => {
   campaign("shaped", (rng, cpu) => shapedFunction(rng, cpu), 400, 5000);
 });

@@ -23,7 +23,7 @@ class Shapes {
 
   private k(): VReg {
     const { rng } = this;
-    return this.f.const(rng.pick([0n, 1n, 2n, 3n, 8n, 0xffn, 0xffffn, 0xffffffffn, -1n, 0x12n, 0x8100n, 0x0800n, 32n, 64n, 100n, rng.constant()]));
+    return this.f.const(rng.pick([0n, 1n, 2n, 3n, 8n, 0xffn, 0x1ffn, 0xffffn, 0x1ffffn, 0xffffffffn, 0x1ffffffffn, -1n, 0x12n, 0x8100n, 0x0800n, 32n, 64n, 100n, rng.constant()]));
   }
 
   /** A load from the context, or (more often) from the map value standing in for packet memory. */
@@ -35,12 +35,14 @@ class Shapes {
 
   /** Memory that is not the context (a map value looked up with a key the test world has). */
   private pkt!: VReg;
+  private pktKey = 0;
 
   run(): Function {
     const { f, rng } = this;
-    this.slots = [f.slot(8, 8, "s0"), f.slot(16, 8, "s1"), f.slot(4, 4, "key"), f.slot(16, 8, "val")];
+    this.slots = [f.slot(8, 8, "s0"), f.slot(16, 8, "s1"), f.slot(4, 4, "key"), f.slot(16, 8, "val"), f.slot(4, 4, "k1"), f.slot(4, 4, "k2")];
     this.ctx = f.param(0);
-    f.store(4, f.stack(2), 0, f.const(rng.int(2))); // m1[0] and m1[1] exist
+    this.pktKey = rng.int(2);
+    f.store(4, f.stack(2), 0, f.const(this.pktKey)); // m1[0] and m1[1] exist
     f.store(8, f.stack(3), 0, f.const(rng.constant()));
     f.store(8, f.stack(3), 8, f.const(rng.constant()));
     this.pkt = f.call(1, f.mapref(MAP), f.stack(2));
@@ -78,7 +80,7 @@ class Shapes {
   private shape(): void {
     const { f, rng } = this;
     f.at(this.curBlock);
-    switch (rng.int(13)) {
+    switch (rng.int(15)) {
       case 0: { // constant chains
         const kind = rng.pick(["add", "sub", "and", "or", "xor", "shl", "lshr"] as BinKind[]);
         let x = this.p;
@@ -92,7 +94,9 @@ class Shapes {
         const e = f.def({ op: "ext", a: x, bits, signed: rng.chance(0.3) });
         const e2 = rng.chance(0.5) ? f.def({ op: "ext", a: e, bits: rng.pick([8, 16, 32] as const), signed: rng.chance(0.3) }) : e;
         f.store(rng.pick([1, 2, 4] as Width[]), this.ctx, 8 * rng.int(CTX_BYTES / 8), e2);
-        this.pool.push(e2);
+        // lognot then mask, of a narrow value or not
+        const nx = rng.chance(0.6) ? f.load(rng.pick([1, 2] as Width[]), this.pkt, 2 * rng.int(8)) : this.p;
+        this.pool.push(e2, f.bin("and", f.bin(rng.pick(["xor", "or"] as BinKind[]), nx, this.k()), f.const(rng.pick([0xffn, 0xffffn, 0x7fn]))));
         return;
       }
       case 2: { // byte swaps compared with constants
@@ -131,9 +135,11 @@ class Shapes {
         return;
       }
       case 4: { // a φ of a constant tested again (φ-branch threading)
-        const c = this.k();
-        const phi = this.diamond(rng.pick(CONDS), this.p, this.p, (t) => (t ? c : this.p));
-        this.pool.push(this.diamond(rng.pick(["eq", "ne"] as Cond[]), phi, rng.chance(0.7) ? c : this.k(), (t) => (t ? this.k() : phi)));
+        const c = this.k(), d = this.k();
+        const phi = this.diamond(rng.pick(CONDS), this.p, this.p, (t) => (t ? c : rng.chance(0.3) ? d : this.p));
+        const other = rng.chance(0.7) ? c : this.k();
+        const r = this.diamond(rng.pick(["eq", "ne", "ult", "sgt"] as Cond[]), phi, other, (t) => (t ? this.k() : this.p));
+        this.pool.push(r); // the φ itself only feeds the test (so the join can be bypassed)
         return;
       }
       case 5: { // bit tests
@@ -150,7 +156,11 @@ class Shapes {
       case 6: { // the same load on both sides of a branch (hoisting)
         const off = 4 * rng.int(CTX_BYTES / 4);
         const base = rng.chance(0.5) ? this.ctx : this.pkt;
-        const side = () => f.bin("add", f.load(4, base, base === this.ctx ? off : off % 16), this.k());
+        const o = base === this.ctx ? off : off % 16;
+        const side = () => {
+          if (rng.chance(0.3)) f.store(4, base, o, this.k()); // a write first: no hoisting past it
+          return f.bin("add", f.load(4, base, o), this.k());
+        };
         this.pool.push(this.diamond(rng.pick(CONDS), this.p, this.k(), () => side()));
         return;
       }
@@ -202,6 +212,25 @@ class Shapes {
         const k = rng.int(6);
         this.pool.push(f.bin(rng.pick(["udiv", "umod"] as BinKind[]), x, f.const(1n << BigInt(k))));
         this.pool.push(f.bin("add", f.bin("shl", x, f.const(k + 1)), x));
+        return;
+      }
+      case 13: { // a load, a helper writing that memory (map update of the same entry), the load again
+        const off = 8 * rng.int(2);
+        const x = f.load(8, this.pkt, off);
+        f.store(4, f.stack(2), 0, f.const(this.pktKey));
+        f.store(8, f.stack(3), off, this.k());
+        f.call(2, f.mapref(MAP), f.stack(2), f.stack(3), f.const(0));
+        this.pool.push(x, f.load(8, this.pkt, off));
+        return;
+      }
+      case 12: { // helpers reading two reused temporary slots (keys stored again and again)
+        const vals = [this.p, this.k(), this.p];
+        for (let n = 2 + rng.int(3); n > 0; n--) {
+          f.store(4, f.stack(4), 0, rng.pick(vals));
+          f.store(4, f.stack(5), 0, rng.pick(vals));
+          this.pool.push(f.call(182, f.stack(4), f.const(4), f.stack(5)));
+          if (rng.chance(0.3)) this.pool.push(f.call(1, f.mapref(MAP), f.stack(rng.pick([2, 4]))));
+        }
         return;
       }
       default: { // a return of a constant on one side (merging returns, threading)
